@@ -1,0 +1,213 @@
+//! Client and call options: defaults, validation and merging (design §3, §5).
+//!
+//! The glue reads each JS option into a primitive (`f64`, `String`, `bool`) and hands it here;
+//! every check and every default lives in this module, so the README's options table and the
+//! code have one source.
+
+use crate::error::Error;
+use crate::headers::MAX_TIMER_MS;
+use crate::policy::RetrySettings;
+
+/// Default `baseUrl`.
+pub const DEFAULT_BASE_URL: &str = "https://api.rimp.io";
+/// Default `maxRetries` (4 attempts, as the docs' helper makes).
+pub const DEFAULT_MAX_RETRIES: u32 = 3;
+/// Default `retryDelayMs`.
+pub const DEFAULT_RETRY_DELAY_MS: u64 = 1_000;
+/// Default `maxRetryDelayMs`.
+pub const DEFAULT_MAX_RETRY_DELAY_MS: u64 = 30_000;
+/// Default `maxRetryAfterMs`.
+pub const DEFAULT_MAX_RETRY_AFTER_MS: u64 = 60_000;
+/// Default `timeoutMs` (per attempt).
+pub const DEFAULT_TIMEOUT_MS: u64 = 60_000;
+/// The most retries a caller may ask for.
+pub const MAX_RETRIES_LIMIT: u32 = 20;
+
+/// Validated client options.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClientConfig {
+    /// `baseUrl`, without a trailing slash.
+    pub base_url: String,
+    /// `apiKey`. Never printed: see the `Debug` impl.
+    pub api_key: Option<String>,
+    /// Retry settings.
+    pub retry: RetrySettings,
+    /// `timeoutMs`
+    pub timeout_ms: u64,
+    /// `headers`, validated.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            api_key: None,
+            retry: RetrySettings {
+                max_retries: DEFAULT_MAX_RETRIES,
+                retry_delay_ms: DEFAULT_RETRY_DELAY_MS,
+                max_retry_delay_ms: DEFAULT_MAX_RETRY_DELAY_MS,
+                max_retry_after_ms: DEFAULT_MAX_RETRY_AFTER_MS,
+            },
+            timeout_ms: DEFAULT_TIMEOUT_MS,
+            headers: Vec::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
+            .field("retry", &self.retry)
+            .field("timeout_ms", &self.timeout_ms)
+            .field("headers", &self.headers.len())
+            .finish()
+    }
+}
+
+/// A whole number in `min..=max`, from a JS number.
+///
+/// # Errors
+/// `invalid_option` naming `param` when `value` is NaN, infinite, fractional or out of range.
+pub fn whole_number<C>(param: &str, value: f64, min: u64, max: u64) -> Result<u64, Error<C>> {
+    let ok = value.is_finite() && value.fract() == 0.0 && value >= min as f64 && value <= max as f64;
+    if !ok {
+        let mut msg = String::from(param);
+        msg.push_str(" must be a whole number from ");
+        msg.push_str(&min.to_string());
+        msg.push_str(" to ");
+        msg.push_str(&max.to_string());
+        return Err(Error::invalid_option(param, msg));
+    }
+    // In range and integral, so the conversion is exact.
+    Ok(value as u64)
+}
+
+/// A millisecond duration option (`0..=2^31−1`, or `1..` when `min` is 1).
+///
+/// # Errors
+/// As [`whole_number`].
+pub fn millis<C>(param: &str, value: f64, min: u64) -> Result<u64, Error<C>> {
+    whole_number(param, value, min, MAX_TIMER_MS)
+}
+
+/// `maxRetries`.
+///
+/// # Errors
+/// As [`whole_number`].
+pub fn max_retries<C>(value: f64) -> Result<u32, Error<C>> {
+    let n = whole_number("maxRetries", value, 0, u64::from(MAX_RETRIES_LIMIT))?;
+    Ok(u32::try_from(n).unwrap_or(MAX_RETRIES_LIMIT))
+}
+
+/// Checks and normalises `baseUrl`: `http://` or `https://`, a host, no query or fragment;
+/// a trailing slash is removed.
+///
+/// # Errors
+/// `invalid_option` naming `baseUrl`.
+pub fn base_url<C>(value: &str) -> Result<String, Error<C>> {
+    let v = value.trim();
+    let rest = v
+        .strip_prefix("https://")
+        .or_else(|| v.strip_prefix("http://"));
+    let valid = rest.is_some_and(|r| {
+        let host = r.split('/').next().unwrap_or_default();
+        !host.is_empty() && !r.contains(['?', '#']) && !r.chars().any(char::is_whitespace)
+    });
+    if !valid {
+        return Err(Error::invalid_option(
+            "baseUrl",
+            "baseUrl must be an absolute http:// or https:// URL with no query or fragment, e.g. \"https://api.rimp.io\"",
+        ));
+    }
+    Ok(v.trim_end_matches('/').to_owned())
+}
+
+/// Header names the client sets itself and a caller may not.
+const RESERVED_HEADERS: [&str; 1] = ["idempotency-key"];
+
+/// Checks one custom header (`headers` on the client or a call).
+///
+/// # Errors
+/// `invalid_option` naming `param` for a name that is not an HTTP token, a value with
+/// control characters, or `Idempotency-Key` (use the `idempotencyKey` option).
+pub fn header<C>(param: &str, name: &str, value: &str) -> Result<(), Error<C>> {
+    let token = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if !token {
+        return Err(Error::invalid_option(
+            param,
+            String::from(param) + " has a header name that is not a valid HTTP token",
+        ));
+    }
+    if value.chars().any(|c| c.is_control() && c != '\t') {
+        return Err(Error::invalid_option(
+            param,
+            String::from(param) + " has a header value with control characters",
+        ));
+    }
+    if RESERVED_HEADERS.iter().any(|r| r.eq_ignore_ascii_case(name)) {
+        return Err(Error::invalid_option(
+            param,
+            "set Idempotency-Key with the idempotencyKey option, not in headers",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks an `apiKey`: non-empty, no white space or control characters.
+///
+/// # Errors
+/// `invalid_option` naming `apiKey` (the message never repeats the key).
+pub fn api_key<C>(value: &str) -> Result<(), Error<C>> {
+    if value.is_empty() || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::invalid_option(
+            "apiKey",
+            "apiKey must be a non-empty key with no spaces, such as sk_test_…",
+        ));
+    }
+    Ok(())
+}
+
+/// Upper-cases and checks an HTTP method.
+///
+/// # Errors
+/// `invalid_option` naming `method` for anything but GET, POST, PUT, PATCH, DELETE, HEAD.
+pub fn method<C>(value: &str) -> Result<String, Error<C>> {
+    let m = value.to_ascii_uppercase();
+    if matches!(
+        m.as_str(),
+        "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD"
+    ) {
+        Ok(m)
+    } else {
+        Err(Error::invalid_option(
+            "method",
+            "method must be one of GET, POST, PUT, PATCH, DELETE, HEAD",
+        ))
+    }
+}
+
+/// Checks a request path: it must start with `/` and hold no scheme, query or fragment
+/// (pass query parameters in `query`).
+///
+/// # Errors
+/// `invalid_option` naming `path`.
+pub fn path<C>(value: &str) -> Result<(), Error<C>> {
+    let ok = value.starts_with('/')
+        && !value.starts_with("//")
+        && !value.contains(['?', '#'])
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control());
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid_option(
+            "path",
+            "path must start with \"/\" (e.g. \"/v1/models\") and hold no spaces, \"?\" or \"#\"; pass query parameters in options.query",
+        ))
+    }
+}

@@ -1,0 +1,197 @@
+//! Turning a non-2xx answer into an [`Error`]: tolerant envelope parsing and classification.
+//!
+//! rimp-api.md §4 and §6.3: only `type`/`code`/`message` are expected, any of them may be
+//! missing, and proxies answer with HTML, empty bodies or truncated JSON. Whatever arrives,
+//! the class comes from the envelope's `type` when it is known, else from the HTTP status.
+
+use crate::error::{DelaySource, Error, ErrorKind};
+use crate::headers::{ResponseHeaders, non_blank, parse_retry_after};
+use crate::json::Json;
+
+/// How much of a non-envelope body is kept on the error as `rawBody`.
+pub const RAW_BODY_LIMIT: usize = 2048;
+
+/// The fields of an error envelope, each optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Envelope {
+    /// `error.type`
+    pub error_type: Option<String>,
+    /// `error.code`
+    pub code: Option<String>,
+    /// `error.message`
+    pub message: Option<String>,
+    /// `error.param`
+    pub param: Option<String>,
+    /// `error.request_id`
+    pub request_id: Option<String>,
+}
+
+impl Envelope {
+    /// Reads an envelope out of a body, tolerantly.
+    ///
+    /// Accepted shapes: `{"error": {type, code, message, param, request_id}}` (the documented
+    /// one); `{"error": "text"}`; and a bare object carrying `type`/`code`/`message` at the top
+    /// level (RFC 9457 `title`/`detail` count as messages). `None` when the body is not JSON or
+    /// carries none of these fields.
+    pub fn parse(body: &str) -> Option<Envelope> {
+        let json = Json::parse(body)?;
+        let env = match json.get("error") {
+            Some(inner @ Json::Object(_)) => Envelope {
+                error_type: text(inner, "type"),
+                code: text(inner, "code"),
+                message: text(inner, "message"),
+                param: text(inner, "param"),
+                request_id: text(inner, "request_id").or_else(|| text(&json, "request_id")),
+            },
+            Some(Json::String(s)) => Envelope {
+                message: non_blank(Some(s)),
+                request_id: text(&json, "request_id"),
+                ..Envelope::default()
+            },
+            _ => Envelope {
+                error_type: text(&json, "type"),
+                code: text(&json, "code"),
+                message: text(&json, "message")
+                    .or_else(|| text(&json, "detail"))
+                    .or_else(|| text(&json, "title")),
+                param: text(&json, "param"),
+                request_id: text(&json, "request_id"),
+            },
+        };
+        (env.error_type.is_some() || env.code.is_some() || env.message.is_some()).then_some(env)
+    }
+}
+
+fn text(json: &Json, key: &str) -> Option<String> {
+    non_blank(json.get_text(key).as_deref())
+}
+
+/// The class for an envelope `type`, when the type is one the docs define.
+pub fn kind_for_type(error_type: &str) -> Option<ErrorKind> {
+    Some(match error_type {
+        "invalid_request" => ErrorKind::InvalidRequest,
+        "authentication" => ErrorKind::Authentication,
+        "authorization" => ErrorKind::Authorization,
+        "not_found" => ErrorKind::NotFound,
+        "conflict" => ErrorKind::Conflict,
+        "insufficient_credits" => ErrorKind::InsufficientCredits,
+        "rate_limited" => ErrorKind::RateLimit,
+        "quota_exceeded" => ErrorKind::QuotaExceeded,
+        "content_policy_blocked" => ErrorKind::ContentPolicy,
+        "provider_unavailable" => ErrorKind::ProviderUnavailable,
+        "internal" => ErrorKind::InternalServer,
+        _ => return None,
+    })
+}
+
+/// The class for an HTTP status alone (and the envelope's `code` for the 429s).
+pub fn kind_for_status(status: u16, code: Option<&str>) -> ErrorKind {
+    match status {
+        400 => ErrorKind::InvalidRequest,
+        401 => ErrorKind::Authentication,
+        402 => ErrorKind::InsufficientCredits,
+        403 => ErrorKind::Authorization,
+        404 => ErrorKind::NotFound,
+        409 => ErrorKind::Conflict,
+        422 => ErrorKind::ContentPolicy,
+        429 if code == Some("quota_exceeded") => ErrorKind::QuotaExceeded,
+        429 => ErrorKind::RateLimit,
+        500 => ErrorKind::InternalServer,
+        502..=504 => ErrorKind::ProviderUnavailable,
+        501 | 505..=599 => ErrorKind::InternalServer,
+        _ => ErrorKind::Api,
+    }
+}
+
+/// The docs' "Retry?" column: could a later identical call succeed?
+///
+/// `conflict` is "conditional": only an idempotency key still in flight clears by itself.
+/// `insufficient_credits` and `quota_exceeded` succeed "after top-up", so they count.
+pub fn later_call_may_succeed(kind: ErrorKind, status: Option<u16>, code: Option<&str>) -> bool {
+    match kind {
+        ErrorKind::RateLimit
+        | ErrorKind::QuotaExceeded
+        | ErrorKind::InsufficientCredits
+        | ErrorKind::ProviderUnavailable
+        | ErrorKind::InternalServer
+        | ErrorKind::Connection
+        | ErrorKind::Timeout => true,
+        ErrorKind::Conflict => code == Some("idempotency_key_in_use"),
+        ErrorKind::Api => matches!(status, Some(408 | 425 | 429 | 500..=599)),
+        _ => false,
+    }
+}
+
+/// Classifies a non-2xx answer. `now_ms` resolves `Retry-After` dates and
+/// `X-RateLimit-Reset`.
+pub fn classify<C>(status: u16, headers: &ResponseHeaders, body: &str, now_ms: u64) -> Error<C> {
+    let envelope = Envelope::parse(body);
+    let env = envelope.clone().unwrap_or_default();
+    let kind = env
+        .error_type
+        .as_deref()
+        .and_then(kind_for_type)
+        .unwrap_or_else(|| kind_for_status(status, env.code.as_deref()));
+
+    let request_id = headers.request_id().or_else(|| env.request_id.clone());
+    let rate_limit = headers.rate_limit();
+
+    // The server-requested wait: Retry-After, else (on a 429) X-RateLimit-Reset − now.
+    let mut retry_after = headers
+        .retry_after
+        .as_deref()
+        .and_then(|v| parse_retry_after(v, now_ms))
+        .map(|ms| (ms, DelaySource::RetryAfter));
+    if retry_after.is_none() && status == 429 {
+        retry_after = rate_limit
+            .and_then(|rl| rl.until_reset_ms(now_ms))
+            .map(|ms| (ms, DelaySource::RateLimitReset));
+    }
+
+    let mut message = String::new();
+    message.push_str(&status.to_string());
+    if let Some(code) = env.code.as_deref().or(env.error_type.as_deref()) {
+        message.push(' ');
+        message.push_str(code);
+    }
+    message.push_str(": ");
+    match env.message.as_deref() {
+        Some(m) => message.push_str(m),
+        None if envelope.is_none() && !body.trim().is_empty() => {
+            message.push_str("the server answered with a body that is not a Rimp error envelope")
+        }
+        None => message.push_str("the server answered with no error details"),
+    }
+    if let Some(id) = &request_id {
+        message.push_str(" (request ");
+        message.push_str(id);
+        message.push(')');
+    }
+
+    let mut e = Error::new(kind, message);
+    e.status = Some(status);
+    e.retryable = later_call_may_succeed(kind, Some(status), env.code.as_deref());
+    e.error_type = env.error_type;
+    e.code = env.code;
+    e.param = env.param;
+    e.retry_after_ms = retry_after.map(|(ms, _)| ms);
+    e.retry_after_source = retry_after.map(|(_, src)| src);
+    e.rate_limit = rate_limit;
+    e.request_id = request_id;
+    if envelope.is_none() && !body.is_empty() {
+        e.raw_body = Some(truncate(body, RAW_BODY_LIMIT).to_owned());
+    }
+    e
+}
+
+/// The longest prefix of `s` of at most `max` bytes that ends on a char boundary.
+pub fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s.get(..end).unwrap_or_default()
+}

@@ -1,0 +1,30 @@
+//! # rimp-client
+//!
+//! The browser/JS client for the Rimp generative-media API, compiled to WebAssembly.
+//!
+//! The crate is split in two (design §1):
+//! - a **pure core** that makes every decision — envelope parsing and error classification
+//!   ([`envelope`]), `Retry-After` and `X-RateLimit-*` parsing ([`headers`]), backoff
+//!   ([`backoff`]), the retry decision ([`policy`]), idempotency keys ([`idempotency`]),
+//!   option validation ([`config`]) and the request loop itself ([`engine`]), generic over the
+//!   [`transport`] traits. It has no JS imports and is tested with plain `cargo test`.
+//! - `wasm`, compiled only for `wasm32`, the thin glue that implements those traits with
+//!   `fetch`, `setTimeout` and `Date.now`, and exports `RimpClient` to JS.
+
+pub mod backoff;
+pub mod config;
+pub mod engine;
+pub mod envelope;
+pub mod error;
+pub mod headers;
+pub mod idempotency;
+pub mod json;
+pub mod policy;
+pub mod transport;
+pub mod url;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use error::{DelaySource, Error, ErrorKind};
+pub use headers::RateLimitInfo;

@@ -1,0 +1,84 @@
+//! The seams between the pure request loop and the outside world: the request it sends, the
+//! answer it reads, and the `Transport`, `Sleeper` and `Clock` traits the glue implements
+//! (with `fetch`, `setTimeout` and `Date.now` in the browser, with fakes in tests).
+
+use std::future::Future;
+
+use crate::headers::ResponseHeaders;
+
+/// One HTTP request, fully built; sent unchanged on every attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestSpec {
+    /// Upper-case method.
+    pub method: String,
+    /// Absolute URL.
+    pub url: String,
+    /// Headers, in the order they are set.
+    pub headers: Vec<(String, String)>,
+    /// The JSON body text.
+    pub body: Option<String>,
+    /// Per-attempt timeout.
+    pub timeout_ms: u64,
+}
+
+/// An answer, with the headers the client reads and the whole body text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseParts {
+    /// HTTP status.
+    pub status: u16,
+    /// The headers the client reads.
+    pub headers: ResponseHeaders,
+    /// The body text.
+    pub body: String,
+}
+
+/// How an attempt failed without an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportFailure {
+    /// `fetch` rejected: network down, DNS, CORS refusal, connection dropped.
+    Network,
+    /// The per-attempt timeout fired first.
+    Timeout,
+    /// The caller's signal aborted.
+    Aborted,
+}
+
+/// An attempt that got no answer; `cause` is the original JS value (the `fetch` rejection,
+/// or the abort reason).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TransportError<C> {
+    /// What happened.
+    pub failure: TransportFailure,
+    /// A short description (from the JS error's message for network failures).
+    pub detail: String,
+    /// The original value.
+    pub cause: Option<C>,
+}
+
+/// Sends one attempt.
+pub trait Transport {
+    /// The glue's handle on a JS value.
+    type Cause;
+    /// Sends `request` once and reads the whole body, within `request.timeout_ms`.
+    fn send(
+        &self,
+        request: &RequestSpec,
+    ) -> impl Future<Output = Result<ResponseParts, TransportError<Self::Cause>>>;
+}
+
+/// Waits between attempts.
+pub trait Sleeper {
+    /// The abort reason's type.
+    type Cause;
+    /// Waits `ms` milliseconds; `Err(reason)` when the caller aborts during the wait (the
+    /// timer is cleared at once).
+    fn sleep(&self, ms: u64) -> impl Future<Output = Result<(), Option<Self::Cause>>>;
+}
+
+/// The current time and randomness, as inputs.
+pub trait Clock {
+    /// Milliseconds since the Unix epoch.
+    fn now_ms(&self) -> u64;
+    /// A uniform sample in [0, 1) for backoff jitter.
+    fn jitter_unit(&self) -> f64;
+}
