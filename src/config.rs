@@ -72,7 +72,8 @@ impl std::fmt::Debug for ClientConfig {
 /// # Errors
 /// `invalid_option` naming `param` when `value` is NaN, infinite, fractional or out of range.
 pub fn whole_number<C>(param: &str, value: f64, min: u64, max: u64) -> Result<u64, Error<C>> {
-    let ok = value.is_finite() && value.fract() == 0.0 && value >= min as f64 && value <= max as f64;
+    let ok =
+        value.is_finite() && value.fract() == 0.0 && value >= min as f64 && value <= max as f64;
     if !ok {
         let mut msg = String::from(param);
         msg.push_str(" must be a whole number from ");
@@ -150,7 +151,10 @@ pub fn header<C>(param: &str, name: &str, value: &str) -> Result<(), Error<C>> {
             String::from(param) + " has a header value with control characters",
         ));
     }
-    if RESERVED_HEADERS.iter().any(|r| r.eq_ignore_ascii_case(name)) {
+    if RESERVED_HEADERS
+        .iter()
+        .any(|r| r.eq_ignore_ascii_case(name))
+    {
         return Err(Error::invalid_option(
             param,
             "set Idempotency-Key with the idempotencyKey option, not in headers",

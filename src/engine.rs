@@ -51,7 +51,7 @@ pub struct RetryNotice<'a, C> {
 pub fn transport_error<C>(e: TransportError<C>, timeout_ms: u64) -> Error<C> {
     let mut err = match e.failure {
         TransportFailure::Network => {
-            let mut msg = String::from("fetch failed");
+            let mut msg = String::from("network error");
             if !e.detail.is_empty() {
                 msg.push_str(" (");
                 msg.push_str(&e.detail);

@@ -148,25 +148,26 @@ pub fn classify<C>(status: u16, headers: &ResponseHeaders, body: &str, now_ms: u
             .map(|ms| (ms, DelaySource::RateLimitReset));
     }
 
-    let mut message = String::new();
-    message.push_str(&status.to_string());
-    if let Some(code) = env.code.as_deref().or(env.error_type.as_deref()) {
-        message.push(' ');
-        message.push_str(code);
-    }
-    message.push_str(": ");
-    match env.message.as_deref() {
-        Some(m) => message.push_str(m),
-        None if envelope.is_none() && !body.trim().is_empty() => {
-            message.push_str("the server answered with a body that is not a Rimp error envelope")
+    // `message` is the server's own text when it sent one (design §4); otherwise a
+    // description of what did arrive.
+    let message = match env.message {
+        Some(ref m) => m.clone(),
+        None => {
+            let mut m = String::from("HTTP ");
+            m.push_str(&status.to_string());
+            m.push_str(if envelope.is_none() && !body.trim().is_empty() {
+                " with a body that is not a Rimp error envelope"
+            } else {
+                " with no error details"
+            });
+            if let Some(id) = &request_id {
+                m.push_str(" (request ");
+                m.push_str(id);
+                m.push(')');
+            }
+            m
         }
-        None => message.push_str("the server answered with no error details"),
-    }
-    if let Some(id) = &request_id {
-        message.push_str(" (request ");
-        message.push_str(id);
-        message.push(')');
-    }
+    };
 
     let mut e = Error::new(kind, message);
     e.status = Some(status);

@@ -200,7 +200,12 @@ pub fn parse_http_date(v: &str, now_ms: u64) -> Option<u64> {
             if parts.next().is_some() || y.len() != 2 {
                 return None;
             }
-            (two_digit_year(parse_uint(y)?, now_ms), month_number(m)?, parse_uint(d)?, *t)
+            (
+                two_digit_year(parse_uint(y)?, now_ms),
+                month_number(m)?,
+                parse_uint(d)?,
+                *t,
+            )
         }
         // asctime: Sun Nov  6 08:49:37 1994
         (Some(b' '), [m, d, t, y]) if short && y.len() == 4 => {

@@ -11,6 +11,10 @@
 //! - `wasm`, compiled only for `wasm32`, the thin glue that implements those traits with
 //!   `fetch`, `setTimeout` and `Date.now`, and exports `RimpClient` to JS.
 
+// `Error` carries every field of the JS error (≈250 bytes). It is built at most once per failed
+// call and moved straight out to JS, so boxing it would add an allocation and code for nothing.
+#![allow(clippy::result_large_err)]
+
 pub mod backoff;
 pub mod config;
 pub mod engine;
@@ -24,7 +28,8 @@ pub mod transport;
 pub mod url;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+#[doc(hidden)]
+pub mod wasm;
 
 pub use error::{DelaySource, Error, ErrorKind};
 pub use headers::RateLimitInfo;

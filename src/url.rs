@@ -53,7 +53,10 @@ mod tests {
             build(
                 "https://h",
                 "/v1/usage",
-                &[("group_by".into(), "day".into()), ("a&b".into(), "=".into())]
+                &[
+                    ("group_by".into(), "day".into()),
+                    ("a&b".into(), "=".into())
+                ]
             ),
             "https://h/v1/usage?group_by=day&a%26b=%3D"
         );

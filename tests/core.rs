@@ -1,6 +1,13 @@
 //! Native, table-driven tests of the pure core: classification, headers, backoff, the retry
 //! decision and idempotency rules.
 #![cfg(not(target_arch = "wasm32"))]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::type_complexity
+)]
 
 use rimp_client::backoff::backoff_ms;
 use rimp_client::envelope::{Envelope, RAW_BODY_LIMIT, classify};
@@ -88,7 +95,10 @@ fn statuses_without_an_envelope_map_to_classes() {
 fn unknown_type_falls_back_to_status_and_codes_split_429s() {
     assert_eq!(cls(404, &env("brand_new", "x")).kind, ErrorKind::NotFound);
     assert_eq!(cls(418, &env("brand_new", "x")).kind, ErrorKind::Api);
-    let q = cls(429, r#"{"error":{"code":"quota_exceeded","message":"cap"}}"#);
+    let q = cls(
+        429,
+        r#"{"error":{"code":"quota_exceeded","message":"cap"}}"#,
+    );
     assert_eq!(q.kind, ErrorKind::QuotaExceeded);
     let a = cls(429, &env("rate_limited", "anomaly_paused"));
     assert_eq!(
@@ -145,7 +155,10 @@ fn envelope_fields_are_all_optional() {
     assert_eq!(Envelope::parse(r#"{"error":{}}"#), None);
     let e = Envelope::parse(r#"{"error":{"message":"only message"}}"#).unwrap();
     assert_eq!(e.message.as_deref(), Some("only message"));
-    assert_eq!((e.error_type, e.code, e.param, e.request_id), (None, None, None, None));
+    assert_eq!(
+        (e.error_type, e.code, e.param, e.request_id),
+        (None, None, None, None)
+    );
     let p = Envelope::parse(
         r#"{"error":{"type":"invalid_request","code":"invalid_body","message":"bad","param":"num_outputs"}}"#,
     )
@@ -159,8 +172,18 @@ fn request_id_header_wins_over_body() {
     h.set("x-request-id", " req_header ".into());
     let e: Error = classify(500, &h, &env("internal", "internal"), NOW);
     assert_eq!(e.request_id.as_deref(), Some("req_header"));
-    assert!(e.message.contains("req_header"));
-    let e: Error = classify(500, &ResponseHeaders::default(), &env("internal", "internal"), NOW);
+    assert_eq!(e.message, "m", "the server's message, verbatim");
+    let bare: Error = classify(502, &h, "<html>", NOW);
+    assert_eq!(
+        bare.message,
+        "HTTP 502 with a body that is not a Rimp error envelope (request req_header)"
+    );
+    let e: Error = classify(
+        500,
+        &ResponseHeaders::default(),
+        &env("internal", "internal"),
+        NOW,
+    );
     assert_eq!(e.request_id.as_deref(), Some("req_body"));
 }
 
@@ -286,51 +309,246 @@ fn every_row_of_the_retry_table() {
     let rl = env("rate_limited", "rate_limited");
     let rows: Vec<(&str, Error, RequestTraits, Decision)> = vec![
         // 5xx, envelope or not, any method.
-        ("500 env", api(500, &env("internal", "internal"), None, None), post_keyed, backoff0),
-        ("502 env", api(502, &env("provider_unavailable", "provider_unavailable"), None, None), get, backoff0),
+        (
+            "500 env",
+            api(500, &env("internal", "internal"), None, None),
+            post_keyed,
+            backoff0,
+        ),
+        (
+            "502 env",
+            api(
+                502,
+                &env("provider_unavailable", "provider_unavailable"),
+                None,
+                None,
+            ),
+            get,
+            backoff0,
+        ),
         ("503 bare", api(503, "", None, None), get, backoff0),
-        ("504 html", api(504, "<html>", None, None), post_keyed, backoff0),
-        ("503 ignores Retry-After", api(503, "", Some("7"), None), get, backoff0),
-        ("501", api(501, "", None, None), get, stop(StopReason::NotRetryable)),
-        ("505", api(505, "", None, None), get, stop(StopReason::NotRetryable)),
+        (
+            "504 html",
+            api(504, "<html>", None, None),
+            post_keyed,
+            backoff0,
+        ),
+        (
+            "503 ignores Retry-After",
+            api(503, "", Some("7"), None),
+            get,
+            backoff0,
+        ),
+        (
+            "501",
+            api(501, "", None, None),
+            get,
+            stop(StopReason::NotRetryable),
+        ),
+        (
+            "505",
+            api(505, "", None, None),
+            get,
+            stop(StopReason::NotRetryable),
+        ),
         // Network failures and timeouts: replay-safe requests only.
         ("net GET", transport(ErrorKind::Connection), get, backoff0),
-        ("net DELETE", transport(ErrorKind::Connection), delete, backoff0),
-        ("net POST keyed", transport(ErrorKind::Connection), post_keyed, backoff0),
-        ("net POST bare", transport(ErrorKind::Connection), post_bare, stop(StopReason::NotReplaySafe)),
-        ("net PATCH bare", transport(ErrorKind::Connection), patch, stop(StopReason::NotReplaySafe)),
+        (
+            "net DELETE",
+            transport(ErrorKind::Connection),
+            delete,
+            backoff0,
+        ),
+        (
+            "net POST keyed",
+            transport(ErrorKind::Connection),
+            post_keyed,
+            backoff0,
+        ),
+        (
+            "net POST bare",
+            transport(ErrorKind::Connection),
+            post_bare,
+            stop(StopReason::NotReplaySafe),
+        ),
+        (
+            "net PATCH bare",
+            transport(ErrorKind::Connection),
+            patch,
+            stop(StopReason::NotReplaySafe),
+        ),
         ("timeout GET", transport(ErrorKind::Timeout), get, backoff0),
-        ("timeout POST keyed", transport(ErrorKind::Timeout), post_keyed, backoff0),
-        ("timeout POST bare", transport(ErrorKind::Timeout), post_bare, stop(StopReason::NotReplaySafe)),
-        ("abort", transport(ErrorKind::Abort), get, stop(StopReason::NotRetryable)),
+        (
+            "timeout POST keyed",
+            transport(ErrorKind::Timeout),
+            post_keyed,
+            backoff0,
+        ),
+        (
+            "timeout POST bare",
+            transport(ErrorKind::Timeout),
+            post_bare,
+            stop(StopReason::NotReplaySafe),
+        ),
+        (
+            "abort",
+            transport(ErrorKind::Abort),
+            get,
+            stop(StopReason::NotRetryable),
+        ),
         // 429 rate_limited: Retry-After, else reset − now, else backoff; never jittered.
-        ("429 retry-after", api(429, &rl, Some("12"), Some("1795564830")), post_keyed,
-            Decision::Retry { delay_ms: 12_000, source: DelaySource::RetryAfter }),
-        ("429 retry-after date", api(429, &rl, Some("Wed, 25 Nov 2026 00:00:05 GMT"), None), get,
-            Decision::Retry { delay_ms: 5_000, source: DelaySource::RetryAfter }),
-        ("429 reset", api(429, &rl, None, Some("1795564830")), get,
-            Decision::Retry { delay_ms: 30_000, source: DelaySource::RateLimitReset }),
-        ("429 garbage hint", api(429, &rl, Some("later"), None), get, backoff0),
-        ("429 past reset", api(429, &rl, None, Some("1700000000")), get, backoff0),
+        (
+            "429 retry-after",
+            api(429, &rl, Some("12"), Some("1795564830")),
+            post_keyed,
+            Decision::Retry {
+                delay_ms: 12_000,
+                source: DelaySource::RetryAfter,
+            },
+        ),
+        (
+            "429 retry-after date",
+            api(429, &rl, Some("Wed, 25 Nov 2026 00:00:05 GMT"), None),
+            get,
+            Decision::Retry {
+                delay_ms: 5_000,
+                source: DelaySource::RetryAfter,
+            },
+        ),
+        (
+            "429 reset",
+            api(429, &rl, None, Some("1795564830")),
+            get,
+            Decision::Retry {
+                delay_ms: 30_000,
+                source: DelaySource::RateLimitReset,
+            },
+        ),
+        (
+            "429 garbage hint",
+            api(429, &rl, Some("later"), None),
+            get,
+            backoff0,
+        ),
+        (
+            "429 past reset",
+            api(429, &rl, None, Some("1700000000")),
+            get,
+            backoff0,
+        ),
         ("429 hidden hints", api(429, &rl, None, None), get, backoff0),
-        ("429 bare", api(429, "", Some("2"), None), get,
-            Decision::Retry { delay_ms: 2_000, source: DelaySource::RetryAfter }),
-        ("429 at the cap", api(429, &rl, Some("60"), None), get,
-            Decision::Retry { delay_ms: 60_000, source: DelaySource::RetryAfter }),
-        ("429 over the cap", api(429, &rl, Some("61"), None), get, stop(StopReason::WaitTooLong)),
-        ("429 reset over the cap", api(429, &rl, None, Some("1795564900")), get, stop(StopReason::WaitTooLong)),
+        (
+            "429 bare",
+            api(429, "", Some("2"), None),
+            get,
+            Decision::Retry {
+                delay_ms: 2_000,
+                source: DelaySource::RetryAfter,
+            },
+        ),
+        (
+            "429 at the cap",
+            api(429, &rl, Some("60"), None),
+            get,
+            Decision::Retry {
+                delay_ms: 60_000,
+                source: DelaySource::RetryAfter,
+            },
+        ),
+        (
+            "429 over the cap",
+            api(429, &rl, Some("61"), None),
+            get,
+            stop(StopReason::WaitTooLong),
+        ),
+        (
+            "429 reset over the cap",
+            api(429, &rl, None, Some("1795564900")),
+            get,
+            stop(StopReason::WaitTooLong),
+        ),
         // Not retried.
-        ("anomaly", api(429, &env("rate_limited", "anomaly_paused"), Some("1800"), None), get, stop(StopReason::NotRetryable)),
-        ("quota", api(429, &env("quota_exceeded", "quota_exceeded"), Some("5"), None), get, stop(StopReason::NotRetryable)),
-        ("402", api(402, &env("insufficient_credits", "insufficient_credits"), None, None), post_keyed, stop(StopReason::NotRetryable)),
-        ("400", api(400, &env("invalid_request", "invalid_body"), None, None), post_keyed, stop(StopReason::NotRetryable)),
-        ("401", api(401, "", None, None), get, stop(StopReason::NotRetryable)),
-        ("403", api(403, "", None, None), get, stop(StopReason::NotRetryable)),
-        ("404", api(404, "", None, None), get, stop(StopReason::NotRetryable)),
-        ("409", api(409, &env("conflict", "idempotency_key_reuse"), None, None), post_keyed, stop(StopReason::NotRetryable)),
-        ("422", api(422, "", None, None), post_keyed, stop(StopReason::NotRetryable)),
-        ("418", api(418, "", None, None), get, stop(StopReason::NotRetryable)),
-        ("408", api(408, "", None, None), get, stop(StopReason::NotRetryable)),
+        (
+            "anomaly",
+            api(
+                429,
+                &env("rate_limited", "anomaly_paused"),
+                Some("1800"),
+                None,
+            ),
+            get,
+            stop(StopReason::NotRetryable),
+        ),
+        (
+            "quota",
+            api(
+                429,
+                &env("quota_exceeded", "quota_exceeded"),
+                Some("5"),
+                None,
+            ),
+            get,
+            stop(StopReason::NotRetryable),
+        ),
+        (
+            "402",
+            api(
+                402,
+                &env("insufficient_credits", "insufficient_credits"),
+                None,
+                None,
+            ),
+            post_keyed,
+            stop(StopReason::NotRetryable),
+        ),
+        (
+            "400",
+            api(400, &env("invalid_request", "invalid_body"), None, None),
+            post_keyed,
+            stop(StopReason::NotRetryable),
+        ),
+        (
+            "401",
+            api(401, "", None, None),
+            get,
+            stop(StopReason::NotRetryable),
+        ),
+        (
+            "403",
+            api(403, "", None, None),
+            get,
+            stop(StopReason::NotRetryable),
+        ),
+        (
+            "404",
+            api(404, "", None, None),
+            get,
+            stop(StopReason::NotRetryable),
+        ),
+        (
+            "409",
+            api(409, &env("conflict", "idempotency_key_reuse"), None, None),
+            post_keyed,
+            stop(StopReason::NotRetryable),
+        ),
+        (
+            "422",
+            api(422, "", None, None),
+            post_keyed,
+            stop(StopReason::NotRetryable),
+        ),
+        (
+            "418",
+            api(418, "", None, None),
+            get,
+            stop(StopReason::NotRetryable),
+        ),
+        (
+            "408",
+            api(408, "", None, None),
+            get,
+            stop(StopReason::NotRetryable),
+        ),
     ];
     for (name, err, traits, want) in rows {
         assert_eq!(decide(&err, 0, traits, &s, NOW, None, 0.0), want, "{name}");
@@ -342,7 +560,12 @@ fn fail_fast_carries_the_wait_and_anomaly_keeps_its_header() {
     let e = api(429, &env("rate_limited", "rate_limited"), Some("120"), None);
     assert_eq!(e.retry_after_ms, Some(120_000));
     assert!(e.retryable);
-    let a = api(429, &env("rate_limited", "anomaly_paused"), Some("1800"), None);
+    let a = api(
+        429,
+        &env("rate_limited", "anomaly_paused"),
+        Some("1800"),
+        None,
+    );
     assert_eq!(a.retry_after_ms, Some(1_800_000));
 }
 
@@ -354,21 +577,42 @@ fn attempts_deadline_and_jitter() {
     for (attempt, delay) in [(0, 1250), (1, 2250), (2, 4250)] {
         assert_eq!(
             decide(&e, attempt, get, &s, NOW, None, 0.5),
-            Decision::Retry { delay_ms: delay, source: DelaySource::Backoff }
+            Decision::Retry {
+                delay_ms: delay,
+                source: DelaySource::Backoff
+            }
         );
     }
-    assert_eq!(decide(&e, 3, get, &s, NOW, None, 0.5), Decision::Stop(StopReason::RetriesExhausted));
-    let zero = RetrySettings { max_retries: 0, ..s };
-    assert_eq!(decide(&e, 0, get, &zero, NOW, None, 0.5), Decision::Stop(StopReason::RetriesExhausted));
+    assert_eq!(
+        decide(&e, 3, get, &s, NOW, None, 0.5),
+        Decision::Stop(StopReason::RetriesExhausted)
+    );
+    let zero = RetrySettings {
+        max_retries: 0,
+        ..s
+    };
+    assert_eq!(
+        decide(&e, 0, get, &zero, NOW, None, 0.5),
+        Decision::Stop(StopReason::RetriesExhausted)
+    );
     // A wait that would not end before the deadline is not started.
-    assert_eq!(decide(&e, 0, get, &s, NOW, Some(NOW + 1000), 0.0), Decision::Stop(StopReason::PastDeadline));
-    assert!(matches!(decide(&e, 0, get, &s, NOW, Some(NOW + 1001), 0.0), Decision::Retry { .. }));
+    assert_eq!(
+        decide(&e, 0, get, &s, NOW, Some(NOW + 1000), 0.0),
+        Decision::Stop(StopReason::PastDeadline)
+    );
+    assert!(matches!(
+        decide(&e, 0, get, &s, NOW, Some(NOW + 1001), 0.0),
+        Decision::Retry { .. }
+    ));
     // Server-directed waits are never jittered.
     let rl = api(429, &env("rate_limited", "rate_limited"), Some("3"), None);
     for j in [0.0, 0.5, 0.99] {
         assert_eq!(
             decide(&rl, 1, get, &s, NOW, None, j),
-            Decision::Retry { delay_ms: 3000, source: DelaySource::RetryAfter }
+            Decision::Retry {
+                delay_ms: 3000,
+                source: DelaySource::RetryAfter
+            }
         );
     }
 }
@@ -384,15 +628,26 @@ fn idempotency_rules() {
     assert_eq!(get.unwrap(), None);
     let patch: Result<Option<String>, Error> = key_for_call("PATCH", None, || unreachable!());
     assert_eq!(patch.unwrap(), None);
-    let own: Result<Option<String>, Error> = key_for_call("POST", Some("order-42"), || unreachable!());
+    let own: Result<Option<String>, Error> =
+        key_for_call("POST", Some("order-42"), || unreachable!());
     assert_eq!(own.unwrap().as_deref(), Some("order-42"));
     let on_get: Error = key_for_call("GET", Some("k"), || [0; 16]).unwrap_err();
     assert_eq!(on_get.code.as_deref(), Some("invalid_option"));
     assert!(validate_key::<()>(&"a".repeat(200)).is_ok());
     let long: Error = validate_key(&"a".repeat(201)).unwrap_err();
     assert_eq!(
-        (long.kind, long.code.as_deref(), long.param.as_deref(), long.status),
-        (ErrorKind::InvalidRequest, Some("idempotency_key_too_long"), Some("idempotencyKey"), None)
+        (
+            long.kind,
+            long.code.as_deref(),
+            long.param.as_deref(),
+            long.status
+        ),
+        (
+            ErrorKind::InvalidRequest,
+            Some("idempotency_key_too_long"),
+            Some("idempotencyKey"),
+            None
+        )
     );
     for bad in ["", "a\nb", "ключ", "tab\there"] {
         let e: Error = validate_key(bad).unwrap_err();
@@ -410,8 +665,18 @@ fn option_validation() {
     }
     assert!(config::millis::<()>("timeoutMs", 0.0, 1).is_err());
     assert!(config::millis::<()>("timeoutMs", 2_147_483_648.0, 1).is_err());
-    assert_eq!(config::base_url::<()>("http://127.0.0.1:8787/").unwrap(), "http://127.0.0.1:8787");
-    for bad in ["api.rimp.io", "ftp://x", "https://", "https://h/?a=1", "https://h#f", "https://a b"] {
+    assert_eq!(
+        config::base_url::<()>("http://127.0.0.1:8787/").unwrap(),
+        "http://127.0.0.1:8787"
+    );
+    for bad in [
+        "api.rimp.io",
+        "ftp://x",
+        "https://",
+        "https://h/?a=1",
+        "https://h#f",
+        "https://a b",
+    ] {
         assert!(config::base_url::<()>(bad).is_err(), "{bad}");
     }
     assert!(config::header::<()>("headers", "X-Trace", "abc").is_ok());
@@ -429,7 +694,10 @@ fn option_validation() {
     }
     let dbg = format!(
         "{:?}",
-        config::ClientConfig { api_key: Some("sk_test_secret".into()), ..Default::default() }
+        config::ClientConfig {
+            api_key: Some("sk_test_secret".into()),
+            ..Default::default()
+        }
     );
     assert!(!dbg.contains("sk_test_secret"), "{dbg}");
 }

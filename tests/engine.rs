@@ -1,6 +1,13 @@
 //! Native tests of the request loop against a scripted transport, a recording sleeper and a
 //! fixed clock: the same loop the browser runs.
 #![cfg(not(target_arch = "wasm32"))]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::type_complexity
+)]
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -36,22 +43,36 @@ struct Script {
 
 impl Script {
     fn new(steps: Vec<Step>) -> Self {
-        Script { steps: RefCell::new(steps.into()), sent: RefCell::new(Vec::new()) }
+        Script {
+            steps: RefCell::new(steps.into()),
+            sent: RefCell::new(Vec::new()),
+        }
     }
 }
 
 impl Transport for Script {
     type Cause = &'static str;
-    async fn send(&self, request: &RequestSpec) -> Result<ResponseParts, TransportError<&'static str>> {
+    async fn send(
+        &self,
+        request: &RequestSpec,
+    ) -> Result<ResponseParts, TransportError<&'static str>> {
         self.sent.borrow_mut().push(request.clone());
-        let step = self.steps.borrow_mut().pop_front().expect("a request beyond the script");
+        let step = self
+            .steps
+            .borrow_mut()
+            .pop_front()
+            .expect("a request beyond the script");
         match step {
             Ok((status, hs, body)) => {
                 let mut headers = ResponseHeaders::default();
                 for (k, v) in hs {
                     headers.set(k, v.to_owned());
                 }
-                Ok(ResponseParts { status, headers, body: body.to_owned() })
+                Ok(ResponseParts {
+                    status,
+                    headers,
+                    body: body.to_owned(),
+                })
             }
             Err(failure) => Err(TransportError {
                 failure,
@@ -73,7 +94,11 @@ impl Sleeper for Sleeps {
     async fn sleep(&self, ms: u64) -> Result<(), Option<&'static str>> {
         let mut w = self.waits.borrow_mut();
         w.push(ms);
-        if self.abort_on.get() == Some(w.len()) { Err(Some("reason")) } else { Ok(()) }
+        if self.abort_on.get() == Some(w.len()) {
+            Err(Some("reason"))
+        } else {
+            Ok(())
+        }
     }
 }
 
@@ -115,7 +140,11 @@ fn run(
     p: &CallPlan,
     steps: Vec<Step>,
     sleeps: &Sleeps,
-) -> (Result<rimp_client::engine::Success, rimp_client::Error<&'static str>>, Vec<RequestSpec>, Vec<(u32, u64, DelaySource)>) {
+) -> (
+    Result<rimp_client::engine::Success, rimp_client::Error<&'static str>>,
+    Vec<RequestSpec>,
+    Vec<(u32, u64, DelaySource)>,
+) {
     let t = Script::new(steps);
     let mut events = Vec::new();
     let r = block_on(execute(p, &t, sleeps, &Fixed, &mut |n| {
@@ -131,7 +160,11 @@ fn two_502s_then_success_sends_the_same_request_three_times() {
     let s = Sleeps::default();
     let (r, sent, events) = run(
         &p,
-        vec![Ok((502, vec![], "")), Ok((502, vec![], "<html>")), Ok((202, vec![("x-request-id", "req_3")], "{}"))],
+        vec![
+            Ok((502, vec![], "")),
+            Ok((502, vec![], "<html>")),
+            Ok((202, vec![("x-request-id", "req_3")], "{}")),
+        ],
         &s,
     );
     let ok = r.unwrap();
@@ -141,7 +174,13 @@ fn two_502s_then_success_sends_the_same_request_three_times() {
     assert_eq!(sent.len(), 3);
     assert!(sent.iter().all(|r| *r == p.request), "identical attempts");
     assert_eq!(*s.waits.borrow(), vec![1000, 2000]);
-    assert_eq!(events, vec![(1, 1000, DelaySource::Backoff), (2, 2000, DelaySource::Backoff)]);
+    assert_eq!(
+        events,
+        vec![
+            (1, 1000, DelaySource::Backoff),
+            (2, 2000, DelaySource::Backoff)
+        ]
+    );
 }
 
 #[test]
@@ -150,7 +189,10 @@ fn retries_exhausted_reports_the_last_error_with_attempts_and_key() {
     let s = Sleeps::default();
     let (r, sent, _) = run(&p, vec![Ok((500, vec![], "")); 4], &s);
     let e = r.unwrap_err();
-    assert_eq!((e.kind, e.attempts, sent.len()), (ErrorKind::InternalServer, 4, 4));
+    assert_eq!(
+        (e.kind, e.attempts, sent.len()),
+        (ErrorKind::InternalServer, 4, 4)
+    );
     assert_eq!(e.idempotency_key.as_deref(), Some("key-2"));
     assert_eq!(*s.waits.borrow(), vec![1000, 2000, 4000]);
 }
@@ -161,7 +203,10 @@ fn network_failure_on_unkeyed_post_is_not_replayed() {
     let s = Sleeps::default();
     let (r, sent, _) = run(&p, vec![Err(TransportFailure::Network)], &s);
     let e = r.unwrap_err();
-    assert_eq!((e.kind, e.attempts, sent.len()), (ErrorKind::Connection, 1, 1));
+    assert_eq!(
+        (e.kind, e.attempts, sent.len()),
+        (ErrorKind::Connection, 1, 1)
+    );
     assert_eq!(e.cause, Some("js-cause"));
     assert!(e.retryable);
     assert!(e.message.contains("Failed to fetch"));
@@ -173,7 +218,11 @@ fn network_failure_and_timeout_on_get_are_retried() {
     let s = Sleeps::default();
     let (r, sent, _) = run(
         &p,
-        vec![Err(TransportFailure::Network), Err(TransportFailure::Timeout), Ok((200, vec![], "{}"))],
+        vec![
+            Err(TransportFailure::Network),
+            Err(TransportFailure::Timeout),
+            Ok((200, vec![], "{}")),
+        ],
         &s,
     );
     assert_eq!(r.unwrap().attempts, 3);
@@ -184,7 +233,14 @@ fn network_failure_and_timeout_on_get_are_retried() {
 fn timeout_as_last_failure_is_a_timeout_error() {
     let p = plan("GET", None, 1);
     let s = Sleeps::default();
-    let (r, _, _) = run(&p, vec![Err(TransportFailure::Timeout), Err(TransportFailure::Timeout)], &s);
+    let (r, _, _) = run(
+        &p,
+        vec![
+            Err(TransportFailure::Timeout),
+            Err(TransportFailure::Timeout),
+        ],
+        &s,
+    );
     let e = r.unwrap_err();
     assert_eq!((e.kind, e.attempts), (ErrorKind::Timeout, 2));
     assert!(e.message.contains("5000 ms"));
@@ -197,13 +253,24 @@ fn rate_limited_waits_for_retry_after_then_fails_fast_when_too_long() {
     let (r, _, events) = run(
         &p,
         vec![
-            Ok((429, vec![("retry-after", "2")], r#"{"error":{"type":"rate_limited","code":"rate_limited","message":"slow"}}"#)),
-            Ok((429, vec![("retry-after", "3600")], r#"{"error":{"type":"rate_limited","code":"rate_limited","message":"slow"}}"#)),
+            Ok((
+                429,
+                vec![("retry-after", "2")],
+                r#"{"error":{"type":"rate_limited","code":"rate_limited","message":"slow"}}"#,
+            )),
+            Ok((
+                429,
+                vec![("retry-after", "3600")],
+                r#"{"error":{"type":"rate_limited","code":"rate_limited","message":"slow"}}"#,
+            )),
         ],
         &s,
     );
     let e = r.unwrap_err();
-    assert_eq!((e.kind, e.attempts, e.retry_after_ms), (ErrorKind::RateLimit, 2, Some(3_600_000)));
+    assert_eq!(
+        (e.kind, e.attempts, e.retry_after_ms),
+        (ErrorKind::RateLimit, 2, Some(3_600_000))
+    );
     assert_eq!(events, vec![(1, 2000, DelaySource::RetryAfter)]);
 }
 

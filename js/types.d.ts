@@ -1,0 +1,182 @@
+
+// ---- Hand-written declarations (js/types.d.ts), appended by wasm-bindgen ----
+
+/** Options for `new RimpClient(options)`. */
+export interface ClientOptions {
+  /** Sent as `Authorization: Bearer <apiKey>`. Omit when `baseUrl` is your own proxy that adds it.
+   *  In a browser page the constructor refuses a key unless `dangerouslyAllowBrowser` is true. */
+  apiKey?: string;
+  /** @default "https://api.rimp.io" */
+  baseUrl?: string;
+  /** Retries after the first attempt (0–20). @default 3 (at most 4 attempts) */
+  maxRetries?: number;
+  /** First backoff step; the wait after failed attempt i is `min(maxRetryDelayMs, retryDelayMs·2^i + U[0, retryDelayMs/2))`. @default 1000 */
+  retryDelayMs?: number;
+  /** Backoff cap. @default 30000 */
+  maxRetryDelayMs?: number;
+  /** A server-requested wait (`Retry-After`, `X-RateLimit-Reset`) above this is not slept: the call
+   *  fails at once with a `RateLimitError` carrying `retryAfterMs`. @default 60000 */
+  maxRetryAfterMs?: number;
+  /** Per-attempt timeout, covering the response body. @default 60000 */
+  timeoutMs?: number;
+  /** The `fetch` to use. @default globalThis.fetch, looked up at call time */
+  fetch?: (input: string, init: RimpFetchInit) => Promise<Response>;
+  /** Extra headers for every request (each extra non-safelisted header costs a CORS preflight grant). */
+  headers?: Record<string, string>;
+  /** Allow `apiKey` in a browser page (anyone who opens the page can read the key). @default false */
+  dangerouslyAllowBrowser?: boolean;
+  /** Called before each wait between attempts. Exceptions it throws are ignored. */
+  onRetry?: (event: RetryEvent) => void;
+}
+
+/** What the client passes to `fetch` as its second argument. */
+export interface RimpFetchInit {
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+}
+
+/** The last argument of every method. */
+export interface CallOptions {
+  /** Sent as `Idempotency-Key` on every attempt of a POST (1–200 printable ASCII characters). Default for POST: a fresh UUID v4 per call. Refused on GET. */
+  idempotencyKey?: string;
+  /** Aborts the call, including a wait between attempts; rejects with `AbortError` (`cause` = `signal.reason`). */
+  signal?: AbortSignal;
+  /** Per-attempt timeout for this call. */
+  timeoutMs?: number;
+  /** Retries for this call. */
+  maxRetries?: number;
+  /** Extra headers for this call (override the client's). */
+  headers?: Record<string, string>;
+}
+
+/** Options of `client.request()`. */
+export interface RequestOptions extends CallOptions {
+  /** Sent as JSON (`JSON.stringify`). Not allowed on GET/HEAD. */
+  body?: unknown;
+  /** Appended to the path, percent-encoded; `undefined` values are skipped. */
+  query?: Record<string, string | number | boolean | undefined>;
+}
+
+/** A successful answer and how it was reached. */
+export interface RimpResponse<T> {
+  /** The parsed JSON body (`null` when empty, the text when not JSON). */
+  data: T;
+  status: number;
+  /** `X-Request-Id` (null when absent or hidden by CORS). */
+  requestId: string | null;
+  /** The `Idempotency-Key` sent on every attempt (null for GET). */
+  idempotencyKey: string | null;
+  /** The server sent `Idempotent-Replayed: true`: this is the stored answer of an earlier attempt. */
+  replayed: boolean;
+  rateLimit: RateLimitInfo | null;
+  /** Attempts made, 1-based. */
+  attempts: number;
+}
+
+/** The `X-RateLimit-*` headers. */
+export interface RateLimitInfo {
+  limit: number | null;
+  remaining: number | null;
+  /** When the window resets, epoch milliseconds (the header is epoch seconds). */
+  resetAt: number | null;
+}
+
+/** Passed to `onRetry` before each wait. */
+export interface RetryEvent {
+  /** The attempt that failed, 1-based. */
+  attempt: number;
+  /** The wait before the next attempt. */
+  delayMs: number;
+  delaySource: "backoff" | "retry-after" | "rate-limit-reset";
+  error: RimpError;
+  idempotencyKey: string | null;
+}
+
+/** Fields common to every rimp-client error. */
+export interface RimpErrorProps {
+  code?: string | null;
+  requestId?: string | null;
+  idempotencyKey?: string | null;
+  attempts?: number;
+  retryable?: boolean;
+}
+
+/** Fields of an `APIError`. */
+export interface APIErrorProps extends RimpErrorProps {
+  status?: number | null;
+  type?: string | null;
+  param?: string | null;
+  retryAfterMs?: number | null;
+  rateLimit?: RateLimitInfo | null;
+  rawBody?: string | null;
+}
+
+/** Base of every error rimp-client throws or rejects with. `instanceof` works across copies of the package. */
+export declare class RimpError extends Error {
+  constructor(message: string, props?: RimpErrorProps, options?: { cause?: unknown });
+  /** A machine-readable code: the server's `error.code`, or the client's own (`invalid_option`, `browser_api_key`, `fetch_unavailable`). */
+  readonly code: string | null;
+  /** `X-Request-Id`, else the envelope's `request_id`: quote it to support. */
+  readonly requestId: string | null;
+  /** The `Idempotency-Key` sent: retry later with the same key to avoid a duplicate. */
+  readonly idempotencyKey: string | null;
+  /** Attempts made (0 when refused before sending). */
+  readonly attempts: number;
+  /** Could a later identical call succeed (the errors page's "Retry?" column)? */
+  readonly retryable: boolean;
+}
+/** The server answered with a non-2xx status, or the client refused the request before sending (`status` null). */
+export declare class APIError extends RimpError {
+  constructor(message: string, props?: APIErrorProps, options?: { cause?: unknown });
+  readonly status: number | null;
+  /** The envelope's `type`. */
+  readonly type: string | null;
+  /** The field at fault (`invalid_body`), or the refused option. */
+  readonly param: string | null;
+  /** The wait the server asked for (`Retry-After`, else `X-RateLimit-Reset` − now on a 429). */
+  readonly retryAfterMs: number | null;
+  readonly rateLimit: RateLimitInfo | null;
+  /** The body text (up to 2 KiB) when it was not a JSON error envelope. */
+  readonly rawBody: string | null;
+}
+/** 400 `invalid_request`, and options refused before sending (`code` `invalid_option`, `idempotency_key_too_long`). */
+export declare class InvalidRequestError extends APIError {}
+/** 401 `authentication`. */
+export declare class AuthenticationError extends APIError {}
+/** 403 `authorization`. */
+export declare class AuthorizationError extends APIError {}
+/** 404 `not_found` (also for resources of another org). */
+export declare class NotFoundError extends APIError {}
+/** 409 `conflict` (`idempotency_key_reuse`, `not_cancelable`). */
+export declare class ConflictError extends APIError {}
+/** 402 `insufficient_credits`. */
+export declare class InsufficientCreditsError extends APIError {}
+/** 429 `rate_limited` (codes `rate_limited`, `anomaly_paused`). */
+export declare class RateLimitError extends APIError {}
+/** 429 `quota_exceeded`: the monthly cap. */
+export declare class QuotaExceededError extends APIError {}
+/** 422 `content_policy_blocked`. */
+export declare class ContentPolicyError extends APIError {}
+/** 502 `provider_unavailable` (and 503/504 without an envelope). */
+export declare class ProviderUnavailableError extends APIError {}
+/** 500 `internal` (and other 5xx without an envelope). */
+export declare class InternalServerError extends APIError {}
+/** `fetch` rejected (network, DNS, CORS); `cause` is the original error. */
+export declare class ConnectionError extends RimpError {}
+/** The per-attempt timeout was the last failure, or a `waitFor` deadline passed. */
+export declare class TimeoutError extends RimpError {}
+/** The caller's signal aborted; `cause` is `signal.reason`. */
+export declare class AbortError extends RimpError {}
+/** True for an error from any copy of rimp-client. */
+export declare function isRimpError(value: unknown): value is RimpError;
+
+export interface RimpClient {
+  /** Sends one request with the client's retry rules. Rejects with a `RimpError` subclass. */
+  request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<RimpResponse<T>>;
+  /** `{ baseUrl, apiKey: "[redacted]" | null }` */
+  toJSON(): { baseUrl: string; apiKey: string | null };
+  /** `RimpClient(<baseUrl>)` */
+  toString(): string;
+}

@@ -1,0 +1,199 @@
+//! `fetch` as the request loop's [`Transport`]: one `AbortController` per attempt carrying the
+//! per-attempt timeout and the caller's signal, with the reason kept in a Rust-side flag (never
+//! read back from the abort reason's text).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use js_sys::{Function, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal, Response};
+
+use crate::headers::ResponseHeaders;
+use crate::transport::{RequestSpec, ResponseParts, Transport, TransportError, TransportFailure};
+use crate::wasm::timer::{TimerGuard, Trip, Tripwire, abort_reason, watch_signal};
+
+/// Sends attempts with a `fetch` function (the caller's, or `globalThis.fetch` resolved when
+/// the call started).
+pub struct FetchTransport {
+    /// The `fetch` to call; always invoked with `this = globalThis` (a bare `window.fetch`
+    /// throws "Illegal invocation" otherwise).
+    pub fetch: Function,
+    /// The caller's signal.
+    pub signal: Option<AbortSignal>,
+}
+
+/// Aborts the attempt's controller unless the attempt completed: dropping the call's future
+/// mid-flight cancels the request.
+struct ControllerGuard {
+    controller: Option<AbortController>,
+    done: bool,
+}
+
+impl Drop for ControllerGuard {
+    fn drop(&mut self) {
+        if let (false, Some(c)) = (self.done, &self.controller) {
+            c.abort();
+        }
+    }
+}
+
+/// Resolves with the promise, or with the trip if the wire trips first (so a `fetch` that
+/// ignores its signal cannot hold the call past its timeout or abort).
+struct Race<'a> {
+    wire: &'a Tripwire,
+    fut: JsFuture,
+}
+
+impl Future for Race<'_> {
+    type Output = Result<Result<JsValue, JsValue>, Trip>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if let Poll::Ready(t) = self.wire.poll_trip(cx) {
+            return Poll::Ready(Err(t));
+        }
+        Pin::new(&mut self.fut).poll(cx).map(Ok)
+    }
+}
+
+fn js_message(v: &JsValue) -> String {
+    Reflect::get(v, &JsValue::from_str("message"))
+        .ok()
+        .and_then(|m| m.as_string())
+        .unwrap_or_default()
+}
+
+impl FetchTransport {
+    fn failure(&self, trip: Trip, timeout_ms: u64) -> TransportError<JsValue> {
+        match trip {
+            Trip::Timer => TransportError {
+                failure: TransportFailure::Timeout,
+                detail: String::from("timed out after ") + &timeout_ms.to_string() + " ms",
+                cause: None,
+            },
+            Trip::Abort => TransportError {
+                failure: TransportFailure::Aborted,
+                detail: String::new(),
+                cause: abort_reason(self.signal.as_ref()),
+            },
+        }
+    }
+
+    fn init_object(&self, req: &RequestSpec, signal: Option<&AbortSignal>) -> Object {
+        let init = Object::new();
+        let headers = Object::new();
+        for (k, v) in &req.headers {
+            let _ = Reflect::set(&headers, &JsValue::from_str(k), &JsValue::from_str(v));
+        }
+        let _ = Reflect::set(&init, &"method".into(), &JsValue::from_str(&req.method));
+        let _ = Reflect::set(&init, &"headers".into(), &headers);
+        if let Some(b) = &req.body {
+            let _ = Reflect::set(&init, &"body".into(), &JsValue::from_str(b));
+        }
+        if let Some(s) = signal {
+            let _ = Reflect::set(&init, &"signal".into(), s);
+        }
+        init
+    }
+}
+
+impl Transport for FetchTransport {
+    type Cause = JsValue;
+
+    async fn send(&self, req: &RequestSpec) -> Result<ResponseParts, TransportError<JsValue>> {
+        let wire = Tripwire::default();
+        let _listener = watch_signal(self.signal.as_ref(), &wire);
+        if let Some(t) = wire.tripped() {
+            return Err(self.failure(t, req.timeout_ms));
+        }
+        let mut guard = ControllerGuard {
+            controller: AbortController::new().ok(),
+            done: false,
+        };
+        let w = wire.clone();
+        let _timer = TimerGuard::start(req.timeout_ms, move || w.trip(Trip::Timer));
+
+        let init = self.init_object(req, guard.controller.as_ref().map(|c| c.signal()).as_ref());
+        let global = js_sys::global();
+        let outcome = match self
+            .fetch
+            .call2(&global, &JsValue::from_str(&req.url), &init)
+        {
+            Ok(ret) => {
+                Race {
+                    wire: &wire,
+                    fut: JsFuture::from(Promise::resolve(&ret)),
+                }
+                .await
+            }
+            Err(e) => Ok(Err(e)),
+        };
+        let response: Response = match outcome {
+            Ok(Ok(r)) => r.unchecked_into(),
+            Ok(Err(e)) => return Err(self.network(e, &wire, req.timeout_ms)),
+            Err(trip) => return Err(self.tripped(trip, &mut guard, req.timeout_ms)),
+        };
+
+        let status = response.status();
+        let mut headers = ResponseHeaders::default();
+        if let Ok(h) = Reflect::get(&response, &"headers".into()) {
+            let h: web_sys::Headers = h.unchecked_into();
+            for name in ResponseHeaders::NAMES {
+                if let Ok(Some(v)) = h.get(name) {
+                    headers.set(name, v);
+                }
+            }
+        }
+        let body = match response.text() {
+            Ok(p) => match (Race {
+                wire: &wire,
+                fut: JsFuture::from(p),
+            })
+            .await
+            {
+                Ok(Ok(t)) => t.as_string().unwrap_or_default(),
+                Ok(Err(e)) => return Err(self.network(e, &wire, req.timeout_ms)),
+                Err(trip) => return Err(self.tripped(trip, &mut guard, req.timeout_ms)),
+            },
+            Err(e) => return Err(self.network(e, &wire, req.timeout_ms)),
+        };
+        guard.done = true;
+        Ok(ResponseParts {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+impl FetchTransport {
+    /// A rejection: if our own timer or the caller's signal tripped the controller, report
+    /// that; otherwise it is a network failure.
+    fn network(&self, e: JsValue, wire: &Tripwire, timeout_ms: u64) -> TransportError<JsValue> {
+        if let Some(t) = wire.tripped() {
+            return self.failure(t, timeout_ms);
+        }
+        TransportError {
+            failure: TransportFailure::Network,
+            detail: js_message(&e),
+            cause: Some(e),
+        }
+    }
+
+    fn tripped(
+        &self,
+        trip: Trip,
+        guard: &mut ControllerGuard,
+        timeout_ms: u64,
+    ) -> TransportError<JsValue> {
+        if let Some(c) = &guard.controller {
+            match (trip, abort_reason(self.signal.as_ref())) {
+                (Trip::Abort, Some(reason)) => c.abort_with_reason(&reason),
+                _ => c.abort(),
+            }
+        }
+        guard.done = true;
+        self.failure(trip, timeout_ms)
+    }
+}

@@ -1,0 +1,214 @@
+//! Reading JS option objects into the core's validated settings.
+//!
+//! Each field is read with `Reflect::get` and checked here or in `crate::config` (no serde on
+//! the JS boundary: its deserializer costs ~21 KB of wasm). `undefined` and `null` both mean
+//! "not set".
+
+use js_sys::{Array, Function, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use web_sys::AbortSignal;
+
+use crate::config::{self, ClientConfig};
+use crate::error::Error;
+
+type E = Error<JsValue>;
+
+/// A JS options object (or nothing).
+pub struct Opts(Option<JsValue>);
+
+fn type_error(param: &str, what: &str) -> E {
+    Error::invalid_option(param, String::from(param) + " must be " + what)
+}
+
+impl Opts {
+    /// Wraps `value`, which must be an object, `undefined` or `null`.
+    pub fn new(value: JsValue, param: &str) -> Result<Opts, E> {
+        if value.is_undefined() || value.is_null() {
+            return Ok(Opts(None));
+        }
+        if !value.is_object() || Array::is_array(&value) {
+            return Err(type_error(param, "an object"));
+        }
+        Ok(Opts(Some(value)))
+    }
+
+    /// The raw value of `key` (`None` when unset).
+    pub fn raw(&self, key: &str) -> Option<JsValue> {
+        let v = Reflect::get(self.0.as_ref()?, &JsValue::from_str(key)).ok()?;
+        (!v.is_undefined() && !v.is_null()).then_some(v)
+    }
+
+    pub fn number(&self, key: &str) -> Result<Option<f64>, E> {
+        self.raw(key)
+            .map(|v| v.as_f64().ok_or_else(|| type_error(key, "a number")))
+            .transpose()
+    }
+
+    pub fn string(&self, key: &str) -> Result<Option<String>, E> {
+        self.raw(key)
+            .map(|v| v.as_string().ok_or_else(|| type_error(key, "a string")))
+            .transpose()
+    }
+
+    pub fn boolean(&self, key: &str) -> Result<Option<bool>, E> {
+        self.raw(key)
+            .map(|v| v.as_bool().ok_or_else(|| type_error(key, "true or false")))
+            .transpose()
+    }
+
+    pub fn function(&self, key: &str) -> Result<Option<Function>, E> {
+        self.raw(key)
+            .map(|v| {
+                v.dyn_into::<Function>()
+                    .map_err(|_| type_error(key, "a function"))
+            })
+            .transpose()
+    }
+
+    /// An `AbortSignal`, checked by shape so a signal from another realm is accepted.
+    pub fn signal(&self, key: &str) -> Result<Option<AbortSignal>, E> {
+        let Some(v) = self.raw(key) else {
+            return Ok(None);
+        };
+        let has = |k: &str| Reflect::has(&v, &JsValue::from_str(k)).unwrap_or(false);
+        if v.is_object() && has("aborted") && has("addEventListener") {
+            Ok(Some(v.unchecked_into()))
+        } else {
+            Err(type_error(key, "an AbortSignal"))
+        }
+    }
+
+    /// A `Record<string, string>` of headers, each checked.
+    pub fn headers(&self, key: &str) -> Result<Vec<(String, String)>, E> {
+        let Some(v) = self.raw(key) else {
+            return Ok(Vec::new());
+        };
+        let obj = Opts::new(v, key)?;
+        let Some(obj) = obj.0 else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for entry in Object::entries(obj.unchecked_ref()).iter() {
+            let pair: Array = entry.unchecked_into();
+            let name = pair.get(0).as_string().unwrap_or_default();
+            let value = pair.get(1);
+            if value.is_undefined() {
+                continue;
+            }
+            let value = value
+                .as_string()
+                .ok_or_else(|| type_error(key, "an object of string values"))?;
+            config::header(key, &name, &value)?;
+            out.push((name, value));
+        }
+        Ok(out)
+    }
+}
+
+/// Everything `new RimpClient(options)` takes.
+pub struct ClientOptions {
+    pub config: ClientConfig,
+    pub fetch: Option<Function>,
+    pub on_retry: Option<Function>,
+    pub dangerously_allow_browser: bool,
+}
+
+/// Reads and validates `ClientOptions`.
+pub fn client_options(value: JsValue) -> Result<ClientOptions, E> {
+    let o = Opts::new(value, "options")?;
+    let mut c = ClientConfig::default();
+    if let Some(k) = o.string("apiKey")? {
+        config::api_key(&k)?;
+        c.api_key = Some(k);
+    }
+    if let Some(u) = o.string("baseUrl")? {
+        c.base_url = config::base_url(&u)?;
+    }
+    if let Some(n) = o.number("maxRetries")? {
+        c.retry.max_retries = config::max_retries(n)?;
+    }
+    if let Some(n) = o.number("retryDelayMs")? {
+        c.retry.retry_delay_ms = config::millis("retryDelayMs", n, 0)?;
+    }
+    if let Some(n) = o.number("maxRetryDelayMs")? {
+        c.retry.max_retry_delay_ms = config::millis("maxRetryDelayMs", n, 0)?;
+    }
+    if let Some(n) = o.number("maxRetryAfterMs")? {
+        c.retry.max_retry_after_ms = config::millis("maxRetryAfterMs", n, 0)?;
+    }
+    if let Some(n) = o.number("timeoutMs")? {
+        c.timeout_ms = config::millis("timeoutMs", n, 1)?;
+    }
+    c.headers = o.headers("headers")?;
+    Ok(ClientOptions {
+        config: c,
+        fetch: o.function("fetch")?,
+        on_retry: o.function("onRetry")?,
+        dangerously_allow_browser: o.boolean("dangerouslyAllowBrowser")?.unwrap_or(false),
+    })
+}
+
+/// The per-call options every method takes (`CallOptions`), plus `body`/`query` for
+/// `request()` (`RequestOptions`).
+pub struct CallOptions {
+    pub idempotency_key: Option<String>,
+    pub signal: Option<AbortSignal>,
+    pub timeout_ms: Option<u64>,
+    pub max_retries: Option<u32>,
+    pub headers: Vec<(String, String)>,
+}
+
+/// Reads and validates `CallOptions` from `o`.
+pub fn call_options(o: &Opts) -> Result<CallOptions, E> {
+    Ok(CallOptions {
+        idempotency_key: o.string("idempotencyKey")?,
+        signal: o.signal("signal")?,
+        timeout_ms: o
+            .number("timeoutMs")?
+            .map(|n| config::millis("timeoutMs", n, 1))
+            .transpose()?,
+        max_retries: o
+            .number("maxRetries")?
+            .map(config::max_retries)
+            .transpose()?,
+        headers: o.headers("headers")?,
+    })
+}
+
+/// `query`: a record of string, number or boolean values (`undefined`/`null` entries skipped).
+pub fn query(o: &Opts) -> Result<Vec<(String, String)>, E> {
+    let Some(v) = o.raw("query") else {
+        return Ok(Vec::new());
+    };
+    let q = Opts::new(v, "query")?;
+    let Some(obj) = q.0 else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for entry in Object::entries(obj.unchecked_ref()).iter() {
+        let pair: Array = entry.unchecked_into();
+        let name = pair.get(0).as_string().unwrap_or_default();
+        let value = pair.get(1);
+        let text = if value.is_undefined() || value.is_null() {
+            continue;
+        } else if let Some(s) = value.as_string() {
+            s
+        } else if let Some(b) = value.as_bool() {
+            String::from(if b { "true" } else { "false" })
+        } else if value.as_f64().is_some_and(f64::is_finite) {
+            // JS's own number formatting (keeps float formatting out of the wasm).
+            value
+                .unchecked_into::<js_sys::Number>()
+                .to_string_with_radix(10)
+                .map(String::from)
+                .unwrap_or_default()
+        } else {
+            return Err(type_error(
+                "query",
+                "an object of string, finite number or boolean values",
+            ));
+        };
+        out.push((name, text));
+    }
+    Ok(out)
+}
