@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the build and the tests need on a fresh Debian machine, and nothing that
-# is already there: the wasm32 target, wasm-bindgen-cli at the version in Cargo.lock, Chromium
-# and ChromeDriver from apt (browser tests), and the dev tools from package-lock.json.
+# is already there: the wasm32 target, wasm-bindgen-cli at the version in Cargo.lock, the dev
+# tools from package-lock.json, and with --browser Chromium and ChromeDriver from apt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -17,7 +17,7 @@ if [ "$have" != "$want" ]; then
     || cargo install --quiet wasm-bindgen-cli --version "$want"
 fi
 
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+if [ "${1:-}" = "--browser" ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; }; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
