@@ -23,6 +23,11 @@ for (const f of ["index.js", "node.js", "manual.js", "index.d.ts", "manual.d.ts"
   const text = readFileSync(join(tpl, f), "utf8").replaceAll("__SNIPPET_DIR__", snippetDir);
   writeFileSync(join(pkg, f), text);
 }
+// wasm-bindgen declares `[Symbol.dispose]()` on exported classes, which only type-checks with
+// lib "esnext.disposable"; users on es2022 libs without skipLibCheck would get an error in our
+// file. The method still exists at run time (`using client = …` works where supported).
+const dtsPath = join(pkg, "rimp_client.d.ts");
+writeFileSync(dtsPath, readFileSync(dtsPath, "utf8").replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/gm, ""));
 copyFileSync(join(root, "README.md"), join(pkg, "README.md"));
 copyFileSync(join(root, "LICENSE"), join(pkg, "LICENSE"));
 // wasm-bindgen writes no .gitignore, but wasm-pack does; never ship one.

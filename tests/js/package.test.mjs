@@ -1,0 +1,169 @@
+// The package as its users get it: `npm pack` the built pkg/, install the tarball into a fresh
+// app, then import it (Node, no init call), type-check a consumer with tsc --strict, check the
+// tarball's file list, and check that `instanceof` survives two copies of the package.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync, readFileSync, cpSync, rmSync, readdirSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+
+const root = new URL("../..", import.meta.url).pathname;
+let app;
+let tarball;
+
+before(() => {
+  app = mkdtempSync(join(tmpdir(), "rimp-app-"));
+  const out = execFileSync("npm", ["pack", join(root, "pkg"), "--pack-destination", app, "--json", "--loglevel=error"], { encoding: "utf8" });
+  const info = JSON.parse(out)[0];
+  tarball = { file: join(app, info.filename), files: info.files.map((f) => f.path) };
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "fresh-app", private: true, type: "module" }));
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", tarball.file], { cwd: app, stdio: "pipe" });
+});
+
+after(() => rmSync(app, { recursive: true, force: true }));
+
+test("the tarball holds every file the package needs, and nothing else", () => {
+  const files = tarball.files.sort();
+  for (const f of ["package.json", "index.js", "index.d.ts", "node.js", "manual.js", "manual.d.ts", "rimp_client.js",
+    "rimp_client.d.ts", "rimp_client_bg.wasm", "README.md", "LICENSE"]) {
+    assert.ok(files.includes(f), `missing ${f}`);
+  }
+  assert.ok(files.some((f) => /^snippets\/rimp-client-[0-9a-f]+\/js\/errors\.js$/.test(f)), "the errors snippet ships");
+  for (const f of files) assert.ok(!/\.(rs|toml|lock)$|^src\/|^tests\//.test(f), `unexpected file ${f}`);
+  // Every relative import of every shipped JS file resolves inside the tarball.
+  const installed = join(app, "node_modules", "rimp-client");
+  for (const f of files.filter((f) => f.endsWith(".js"))) {
+    const text = readFileSync(join(installed, f), "utf8");
+    for (const m of text.matchAll(/(?:from|import)\s*\(?\s*["'](\.[^"']+)["']/g)) {
+      const target = join(installed, f, "..", m[1]);
+      assert.ok(existsSync(target), `${f} imports ${m[1]}, which is not in the tarball`);
+    }
+  }
+});
+
+test("packed size (JS + wasm, gzip -9) is within the 60 KB budget", () => {
+  const installed = join(app, "node_modules", "rimp-client");
+  let total = 0;
+  for (const f of tarball.files.filter((f) => /\.(js|wasm)$/.test(f) && f !== "node.js" && f !== "manual.js")) {
+    total += gzipSync(readFileSync(join(installed, f)), { level: 9 }).length;
+  }
+  console.log(`# packed JS + wasm (browser entry), gzip -9: ${total} bytes`);
+  assert.ok(total <= 60 * 1024, `${total} bytes`);
+});
+
+test("Node imports it with no init call and it works", () => {
+  const script = `
+    import { RimpClient, RimpError, RateLimitError, isRimpError } from "rimp-client";
+    const fetch = async () => new Response('{"error":{"type":"rate_limited","code":"rate_limited","message":"slow"}}',
+      { status: 429, headers: { "retry-after": "120", "x-request-id": "req_1" } });
+    const c = new RimpClient({ apiKey: "sk_test_secret_123", baseUrl: "http://x", fetch });
+    try { await c.request("GET", "/v1/models"); process.exit(2); } catch (e) {
+      console.log(JSON.stringify({ name: e.name, rl: e instanceof RateLimitError, base: e instanceof RimpError,
+        guard: isRimpError(e), wait: e.retryAfterMs, id: e.requestId, str: String(c), json: JSON.stringify(c) }));
+    }`;
+  const out = JSON.parse(execFileSync("node", ["--input-type=module", "-e", script], { cwd: app, encoding: "utf8" }));
+  assert.deepEqual(
+    { ...out, str: undefined, json: undefined },
+    { name: "RateLimitError", rl: true, base: true, guard: true, wait: 120000, id: "req_1", str: undefined, json: undefined },
+  );
+  assert.ok(!out.str.includes("sk_test_secret_123") && !out.json.includes("sk_test_secret_123"), "key never printed");
+});
+
+test("instanceof works across two copies of the package", () => {
+  const copy = join(app, "node_modules", "rimp-client-copy");
+  cpSync(join(app, "node_modules", "rimp-client"), copy, { recursive: true });
+  const script = `
+    import * as A from "rimp-client";
+    import * as B from "./node_modules/rimp-client-copy/node.js";
+    const fetch = async () => new Response("", { status: 503 });
+    const c = new B.RimpClient({ baseUrl: "http://x", fetch, maxRetries: 0 });
+    const e = await c.request("GET", "/v1/models").catch((e) => e);
+    const other = new A.QuotaExceededError("cap", { status: 429 });
+    console.log(JSON.stringify({
+      distinct: A.RimpError !== B.RimpError,
+      aSees: [e instanceof A.ProviderUnavailableError, e instanceof A.APIError, e instanceof A.RimpError, A.isRimpError(e)],
+      aRejects: [e instanceof A.RateLimitError, e instanceof A.ConnectionError],
+      bSees: [other instanceof B.QuotaExceededError, other instanceof B.RimpError],
+      plain: [new Error("x") instanceof A.RimpError, ({ name: "RimpError" }) instanceof A.RimpError, null instanceof A.RimpError],
+    }));`;
+  const out = JSON.parse(execFileSync("node", ["--input-type=module", "-e", script], { cwd: app, encoding: "utf8" }));
+  assert.deepEqual(out, {
+    distinct: true,
+    aSees: [true, true, true, true],
+    aRejects: [false, false],
+    bSees: [true, true],
+    plain: [false, false, false],
+  });
+});
+
+test("TypeScript consumers type-check under --strict, and misuse is caught", () => {
+  const typesDir = join(root, "tests", "types");
+  for (const f of readdirSync(typesDir).filter((f) => f.endsWith(".ts"))) cpSync(join(typesDir, f), join(app, f));
+  writeFileSync(join(app, "tsconfig.json"), JSON.stringify({
+    compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "nodenext", moduleResolution: "nodenext",
+      lib: ["es2022", "dom"], types: [], skipLibCheck: false, noUnusedLocals: false },
+    include: ["*.ts"],
+  }));
+  const tsc = join(root, "node_modules", ".bin", "tsc");
+  try {
+    execFileSync(tsc, ["-p", app], { encoding: "utf8", stdio: "pipe" });
+  } catch (e) {
+    assert.fail(`tsc --strict failed:\n${e.stdout}${e.stderr}`);
+  }
+  // The package's declarations use no `any` in public signatures.
+  const dts = readFileSync(join(app, "node_modules", "rimp-client", "rimp_client.d.ts"), "utf8");
+  const code = dts.split("export type InitInput")[0].replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+  const anys = code.split("\n").filter((l) => /\bany\b/.test(l));
+  assert.deepEqual(anys, [], "no `any` in public declarations");
+});
+
+test("a browser page imports the installed package as an ES module with no init call", async () => {
+  const { createServer } = await import("node:http");
+  const { chromium } = await import("playwright-core");
+  writeFileSync(join(app, "index.html"), `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">
+<script type="module">
+  const t0 = performance.now();
+  const m = await import("./node_modules/rimp-client/index.js");
+  const ready = performance.now() - t0;
+  let refused = null;
+  try { new m.RimpClient({ apiKey: "sk_test_secret" }); } catch (e) { refused = [e.name, e.code, e instanceof m.RimpError]; }
+  const c = new m.RimpClient({ baseUrl: location.origin, maxRetries: 0 });
+  const r = await c.request("GET", "/data.json");
+  const e = await c.request("GET", "/missing").catch((e) => e);
+  window.result = { ready, refused, data: r.data, status: r.status, err: [e.name, e.status, e instanceof m.NotFoundError] };
+</script>`);
+  writeFileSync(join(app, "data.json"), '{"ok":true}');
+  const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".json": "application/json" };
+  const server = createServer((req, res) => {
+    const path = join(app, decodeURIComponent(new URL(req.url, "http://x").pathname));
+    if (!path.startsWith(app) || !existsSync(path)) return res.writeHead(404).end();
+    const ext = path.slice(path.lastIndexOf("."));
+    res.writeHead(200, { "content-type": types[ext] ?? "application/octet-stream" }).end(readFileSync(path));
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium", headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+  });
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => { if (m.type() === "error" && !m.text().includes("404")) errors.push(m.text()); });
+    await page.goto(`http://127.0.0.1:${server.address().port}/index.html`);
+    await page.waitForFunction(() => window.result !== undefined, null, { timeout: 20000 });
+    const result = await page.evaluate(() => window.result);
+    console.log(`# browser import → ready: ${result.ready.toFixed(1)} ms`);
+    assert.deepEqual(result.refused, ["RimpError", "browser_api_key", true]);
+    assert.deepEqual(result.data, { ok: true });
+    assert.equal(result.status, 200);
+    assert.deepEqual(result.err, ["NotFoundError", 404, true]);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});
