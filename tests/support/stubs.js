@@ -88,3 +88,22 @@ export function plainObject(json) {
 export function withSignal(json, signal) {
   return { ...JSON.parse(json), signal };
 }
+
+/** POSTs `bodyJson` to rimp-mock's control API (`/__mock/...`); resolves to the response text. */
+export async function mockControl(base, path, bodyJson) {
+  const r = await fetch(base + path, { method: bodyJson === "" ? "DELETE" : "POST", body: bodyJson || undefined,
+    headers: bodyJson ? { "content-type": "application/json" } : {} });
+  if (!r.ok) throw new Error(`mock control ${path}: ${r.status} ${await r.text()}`);
+  return r.text();
+}
+
+/** GETs a control resource as text. */
+export async function mockGet(base, path) {
+  const r = await fetch(base + path);
+  return r.text();
+}
+
+/** Client options for a real server: the global fetch, a recorder for onRetry. */
+export function liveOptions(rec, extraJson) {
+  return { ...JSON.parse(extraJson), onRetry: rec.onRetry };
+}
