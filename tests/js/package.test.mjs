@@ -119,26 +119,14 @@ test("TypeScript consumers type-check under --strict, and misuse is caught", () 
   assert.deepEqual(anys, [], "no `any` in public declarations");
 });
 
-test("a browser page imports the installed package as an ES module with no init call", async () => {
+/** Serves `dir` on loopback and loads `page` in headless Chromium until `window.result` is set. */
+async function runInChromium(dir, page) {
   const { createServer } = await import("node:http");
   const { chromium } = await import("playwright-core");
-  writeFileSync(join(app, "index.html"), `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">
-<script type="module">
-  const t0 = performance.now();
-  const m = await import("./node_modules/rimp-client/index.js");
-  const ready = performance.now() - t0;
-  let refused = null;
-  try { new m.RimpClient({ apiKey: "sk_test_secret" }); } catch (e) { refused = [e.name, e.code, e instanceof m.RimpError]; }
-  const c = new m.RimpClient({ baseUrl: location.origin, maxRetries: 0 });
-  const r = await c.request("GET", "/data.json");
-  const e = await c.request("GET", "/missing").catch((e) => e);
-  window.result = { ready, refused, data: r.data, status: r.status, err: [e.name, e.status, e instanceof m.NotFoundError] };
-</script>`);
-  writeFileSync(join(app, "data.json"), '{"ok":true}');
   const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".json": "application/json" };
   const server = createServer((req, res) => {
-    const path = join(app, decodeURIComponent(new URL(req.url, "http://x").pathname));
-    if (!path.startsWith(app) || !existsSync(path)) return res.writeHead(404).end();
+    const path = join(dir, decodeURIComponent(new URL(req.url, "http://x").pathname));
+    if (!path.startsWith(dir) || !existsSync(path)) return res.writeHead(404).end();
     const ext = path.slice(path.lastIndexOf("."));
     res.writeHead(200, { "content-type": types[ext] ?? "application/octet-stream" }).end(readFileSync(path));
   });
@@ -149,21 +137,58 @@ test("a browser page imports the installed package as an ES module with no init 
       "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
   });
   try {
-    const page = await browser.newPage();
+    const tab = await browser.newPage();
     const errors = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    page.on("console", (m) => { if (m.type() === "error" && !m.text().includes("404")) errors.push(m.text()); });
-    await page.goto(`http://127.0.0.1:${server.address().port}/index.html`);
-    await page.waitForFunction(() => window.result !== undefined, null, { timeout: 20000 });
-    const result = await page.evaluate(() => window.result);
-    console.log(`# browser import → ready: ${result.ready.toFixed(1)} ms`);
-    assert.deepEqual(result.refused, ["RimpError", "browser_api_key", true]);
-    assert.deepEqual(result.data, { ok: true });
-    assert.equal(result.status, 200);
-    assert.deepEqual(result.err, ["NotFoundError", 404, true]);
-    assert.deepEqual(errors, []);
+    tab.on("pageerror", (e) => errors.push(e.message));
+    tab.on("console", (m) => { if (m.type() === "error" && !m.text().includes("404")) errors.push(m.text()); });
+    await tab.goto(`http://127.0.0.1:${server.address().port}/${page}`);
+    await tab.waitForFunction(() => window.result !== undefined, null, { timeout: 20000 });
+    return { result: await tab.evaluate(() => window.result), errors };
   } finally {
     await browser.close();
     server.close();
   }
+}
+
+const PAGE_SCRIPT = (specifier) => `
+  const t0 = performance.now();
+  const m = await import(${JSON.stringify(specifier)});
+  const ready = performance.now() - t0;
+  let refused = null;
+  try { new m.RimpClient({ apiKey: "sk_test_secret" }); } catch (e) { refused = [e.name, e.code, e instanceof m.RimpError]; }
+  const c = new m.RimpClient({ baseUrl: location.origin, maxRetries: 0 });
+  const r = await c.request("GET", "/data.json");
+  const e = await c.request("GET", "/missing").catch((e) => e);
+  window.result = { ready, refused, data: r.data, status: r.status, err: [e.name, e.status, e instanceof m.NotFoundError] };`;
+
+function checkPage({ result, errors }) {
+  assert.deepEqual(result.refused, ["RimpError", "browser_api_key", true]);
+  assert.deepEqual(result.data, { ok: true });
+  assert.equal(result.status, 200);
+  assert.deepEqual(result.err, ["NotFoundError", 404, true]);
+  assert.deepEqual(errors, []);
+}
+
+test("a Vite production build bundles it and runs it with no init call", () => {
+  const dir = join(app, "vite-app");
+  cpSync(join(app, "node_modules"), join(dir, "node_modules"), { recursive: true });
+  writeFileSync(join(dir, "index.html"), `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">
+<script type="module" src="./main.js"></script>`);
+  // A bare specifier, as an app writes it; Vite resolves it from node_modules.
+  writeFileSync(join(dir, "main.js"), PAGE_SCRIPT("rimp-client"));
+  execFileSync(join(root, "node_modules", ".bin", "vite"), ["build", "--logLevel", "error"], { cwd: dir, stdio: "pipe" });
+  const dist = join(dir, "dist");
+  writeFileSync(join(dist, "data.json"), '{"ok":true}');
+  const assets = readdirSync(join(dist, "assets"));
+  assert.ok(assets.some((f) => f.endsWith(".wasm")), `Vite emitted the wasm as an asset: ${assets}`);
+  return runInChromium(dist, "index.html").then(checkPage);
+});
+
+test("a browser page imports the installed package as an ES module with no init call", async () => {
+  writeFileSync(join(app, "index.html"), `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">
+<script type="module">${PAGE_SCRIPT("./node_modules/rimp-client/index.js")}</script>`);
+  writeFileSync(join(app, "data.json"), '{"ok":true}');
+  const page = await runInChromium(app, "index.html");
+  console.log(`# browser import → ready (cold browser): ${page.result.ready.toFixed(1)} ms`);
+  checkPage(page);
 });
