@@ -92,7 +92,9 @@ try {
   }
   const ledger = await (await fetch(`${once.url}/__mock/ledger`)).json();
   exactlyOnce = { creates: 200, dropped_after_work: dropped, replayed, attempts,
-    generations_created: ledger.generations_created, charges: ledger.orgs?.once?.charges ?? null,
+    generations_created: ledger.generations_created,
+    charges: ledger.generations.filter((g) => g.org === "once" && g.charged_credits > 0).length,
+    distinct_keys: new Set(ledger.generations.map((g) => g.idempotency_key)).size,
     credits_charged: ledger.credits_charged };
 } finally {
   process.kill(once.pid);
