@@ -27,9 +27,9 @@ cargo build --quiet --release -p rimp-mock
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
-{ read -r RIMP_MOCK_URL; read -r pid; } < <(scripts/start-mock.sh --time-scale 0.01)
+{ read -r RIMP_MOCK_URL; read -r pid; } < <(scripts/start-mock.sh --time-scale 0.05)
 pids+=("$pid")
-{ read -r RIMP_MOCK_HIDDEN_URL; read -r pid; } < <(scripts/start-mock.sh --time-scale 0.01 --no-expose-headers)
+{ read -r RIMP_MOCK_HIDDEN_URL; read -r pid; } < <(scripts/start-mock.sh --time-scale 0.05 --no-expose-headers)
 pids+=("$pid")
 export RIMP_MOCK_URL RIMP_MOCK_HIDDEN_URL
 echo "rimp-mock at $RIMP_MOCK_URL (headers exposed) and $RIMP_MOCK_HIDDEN_URL (hidden)"

@@ -7,7 +7,9 @@
 //!   ([`envelope`]), `Retry-After` and `X-RateLimit-*` parsing ([`headers`]), backoff
 //!   ([`backoff`]), the retry decision ([`policy`]), idempotency keys ([`idempotency`]),
 //!   option validation ([`config`]) and the request loop itself ([`engine`]), generic over the
-//!   [`transport`] traits. It has no JS imports and is tested with plain `cargo test`.
+//!   [`transport`] traits; the endpoint table of the resource methods ([`resources`]) and
+//!   `waitFor`'s polling decisions ([`wait`]). It has no JS imports and is tested with plain
+//!   `cargo test`.
 //! - `wasm`, compiled only for `wasm32`, the thin glue that implements those traits with
 //!   `fetch`, `setTimeout` and `Date.now`, and exports `RimpClient` to JS.
 
@@ -24,8 +26,10 @@ pub mod headers;
 pub mod idempotency;
 pub mod json;
 pub mod policy;
+pub mod resources;
 pub mod transport;
 pub mod url;
+pub mod wait;
 
 #[cfg(target_arch = "wasm32")]
 #[doc(hidden)]

@@ -84,11 +84,16 @@ async fn live_client(base: &str, key: &str) -> (rimp_client::wasm::RimpClient, c
             r#"{{"baseUrl":"{base}","apiKey":"{key}","dangerouslyAllowBrowser":true,"retryDelayMs":20}}"#
         ),
     );
-    (rimp_client::wasm::RimpClient::new(Some(opts.unchecked_into())).unwrap(), rec)
+    (
+        rimp_client::wasm::RimpClient::new(Some(opts.unchecked_into())).unwrap(),
+        rec,
+    )
 }
 
 async fn fault(base: &str, json: &str) {
-    JsFuture::from(mock_control(base, "/__mock/faults", json)).await.unwrap();
+    JsFuture::from(mock_control(base, "/__mock/faults", json))
+        .await
+        .unwrap();
 }
 
 fn events(rec: &common::Recorder) -> Vec<common::serde_like::Value> {
@@ -112,11 +117,21 @@ async fn cors_exposed_headers_are_readable_and_keyed_posts_pass_the_preflight() 
     let rid = common::get(&r, "requestId").as_string().unwrap_or_default();
     assert!(rid.starts_with("req_"), "X-Request-Id exposed: {rid:?}");
     let rl = common::get(&r, "rateLimit");
-    assert!(common::get(&rl, "limit").as_f64().is_some(), "X-RateLimit-* exposed");
-    assert_eq!(common::get(&r, "idempotencyKey").as_string().as_deref(), Some("cors-key-1"));
+    assert!(
+        common::get(&rl, "limit").as_f64().is_some(),
+        "X-RateLimit-* exposed"
+    );
+    assert_eq!(
+        common::get(&r, "idempotencyKey").as_string().as_deref(),
+        Some("cors-key-1")
+    );
 
     // The browser really sent a preflight for it, and the POST carried the key.
-    let log = JsFuture::from(mock_get(base, "/__mock/requests")).await.unwrap().as_string().unwrap();
+    let log = JsFuture::from(mock_get(base, "/__mock/requests"))
+        .await
+        .unwrap()
+        .as_string()
+        .unwrap();
     assert!(log.contains("cors-key-1"));
     assert!(log.contains("OPTIONS"), "a preflight was logged");
 }
@@ -126,13 +141,23 @@ async fn cors_exposed_retry_after_is_honoured() {
     let base = mock_url(false);
     fault(base, r#"{"method":"GET","path":"/v1/generations/gen_cors_exposed","count":1,"action":{"type":"respond","status":429,"headers":{"Retry-After":"1"},"body":{"error":{"type":"rate_limited","code":"rate_limited","message":"slow down"}}}}"#).await;
     let (c, rec) = live_client(base, "sk_test_corsb_1").await;
-    let e = JsFuture::from(c.request("GET".into(), "/v1/generations/gen_cors_exposed".into(), JsValue::UNDEFINED))
-        .await
-        .expect_err("the retry reaches the real endpoint: 404");
-    assert_eq!(common::get(&e, "name").as_string().as_deref(), Some("NotFoundError"));
+    let e = JsFuture::from(c.request(
+        "GET".into(),
+        "/v1/generations/gen_cors_exposed".into(),
+        JsValue::UNDEFINED,
+    ))
+    .await
+    .expect_err("the retry reaches the real endpoint: 404");
+    assert_eq!(
+        common::get(&e, "name").as_string().as_deref(),
+        Some("NotFoundError")
+    );
     let ev = events(&rec);
     assert_eq!(ev.len(), 1);
-    assert_eq!(ev[0].get_text("delaySource").as_deref(), Some("retry-after"));
+    assert_eq!(
+        ev[0].get_text("delaySource").as_deref(),
+        Some("retry-after")
+    );
     assert_eq!(ev[0].get_text("delayMs").as_deref(), Some("1000"));
 }
 
@@ -141,19 +166,42 @@ async fn cors_hidden_headers_degrade_to_backoff_and_null_request_id() {
     let base = mock_url(true);
     fault(base, r#"{"method":"GET","path":"/v1/generations/gen_cors_hidden","count":1,"action":{"type":"respond","status":429,"headers":{"Retry-After":"1"},"body":{"error":{"type":"rate_limited","code":"rate_limited","message":"slow down"}}}}"#).await;
     let (c, rec) = live_client(base, "sk_test_corsc_1").await;
-    let e = JsFuture::from(c.request("GET".into(), "/v1/generations/gen_cors_hidden".into(), JsValue::UNDEFINED))
-        .await
-        .expect_err("404 after the retry");
-    assert_eq!(common::get(&e, "name").as_string().as_deref(), Some("NotFoundError"));
+    let e = JsFuture::from(c.request(
+        "GET".into(),
+        "/v1/generations/gen_cors_hidden".into(),
+        JsValue::UNDEFINED,
+    ))
+    .await
+    .expect_err("404 after the retry");
+    assert_eq!(
+        common::get(&e, "name").as_string().as_deref(),
+        Some("NotFoundError")
+    );
     // The body's request_id still identifies the call even though the header is hidden.
-    assert!(common::get(&e, "requestId").as_string().is_some_and(|r| r.starts_with("req_")));
+    assert!(
+        common::get(&e, "requestId")
+            .as_string()
+            .is_some_and(|r| r.starts_with("req_"))
+    );
     let ev = events(&rec);
     assert_eq!(ev.len(), 1);
-    assert_eq!(ev[0].get_text("delaySource").as_deref(), Some("backoff"), "Retry-After unreadable");
+    assert_eq!(
+        ev[0].get_text("delaySource").as_deref(),
+        Some("backoff"),
+        "Retry-After unreadable"
+    );
     let d: u64 = ev[0].get_text("delayMs").unwrap().parse().unwrap();
     assert!((20..30).contains(&d), "backoff from retryDelayMs 20: {d}");
 
-    let r = JsFuture::from(c.request("GET".into(), "/v1/models".into(), JsValue::UNDEFINED)).await.unwrap();
-    assert!(common::get(&r, "requestId").is_null(), "X-Request-Id hidden");
-    assert!(common::get(&r, "rateLimit").is_null(), "X-RateLimit-* hidden");
+    let r = JsFuture::from(c.request("GET".into(), "/v1/models".into(), JsValue::UNDEFINED))
+        .await
+        .unwrap();
+    assert!(
+        common::get(&r, "requestId").is_null(),
+        "X-Request-Id hidden"
+    );
+    assert!(
+        common::get(&r, "rateLimit").is_null(),
+        "X-RateLimit-* hidden"
+    );
 }

@@ -4,7 +4,9 @@
 mod errors;
 mod fetch;
 mod options;
+mod resources;
 mod timer;
+mod wait;
 
 use std::rc::Rc;
 
@@ -16,8 +18,10 @@ use crate::config::ClientConfig;
 use crate::engine::{self, CallPlan, RetryNotice};
 use crate::error::{Error, ErrorKind};
 use crate::idempotency;
+use crate::resources::Endpoint;
 use crate::transport::RequestSpec;
 use crate::url;
+use crate::wait::JobKind;
 use errors::{opt_num, opt_str, rate_limit_js, set, to_js};
 use options::{CallOptions, Opts};
 
@@ -57,6 +61,10 @@ struct Inner {
 #[wasm_bindgen]
 pub struct RimpClient {
     inner: Rc<Inner>,
+    /// `client.images`, `client.videos`, …: made once here and held as JS objects, so a getter
+    /// returns the same object every time. They hold the `Rc<Inner>`, never the client, so
+    /// there is no cycle: when the client is collected, they are too.
+    namespaces: resources::Namespaces,
 }
 
 fn is_browser_window() -> bool {
@@ -82,25 +90,21 @@ impl RimpClient {
             e.code = Some("browser_api_key".into());
             return Err(to_js(&e));
         }
+        let inner = Rc::new(Inner {
+            config: o.config,
+            fetch: o.fetch,
+            on_retry: o.on_retry,
+        });
         Ok(RimpClient {
-            inner: Rc::new(Inner {
-                config: o.config,
-                fetch: o.fetch,
-                on_retry: o.on_retry,
-            }),
+            namespaces: resources::Namespaces::new(&inner),
+            inner,
         })
     }
 
     /// Sends one request with the client's retry rules; resolves to a `RimpResponse`.
     #[wasm_bindgen(skip_typescript)]
     pub fn request(&self, method: JsValue, path: JsValue, options: JsValue) -> Promise {
-        let inner = Rc::clone(&self.inner);
-        future_to_promise(async move {
-            inner
-                .request(method, path, options)
-                .await
-                .map_err(|e| to_js(&e))
-        })
+        call(&self.inner, Job::Request, method, path, options)
     }
 
     /// A JSON view with the key redacted.
@@ -125,6 +129,31 @@ impl RimpClient {
     pub fn to_js_string(&self) -> String {
         String::from("RimpClient(") + &self.inner.config.base_url + ")"
     }
+}
+
+/// What a method does.
+#[derive(Clone, Copy)]
+enum Job {
+    /// `client.request(method, path, options)` (`first` is the method, `second` the path).
+    Request,
+    /// A resource method: one request to an endpoint (`first` is the id, `second` the params).
+    Send(Endpoint),
+    /// `waitFor(id, options)`: poll until terminal.
+    Wait(JobKind),
+}
+
+/// Every async method of the client: one non-generic path and one future type, so each
+/// export adds only its shim.
+fn call(inner: &Rc<Inner>, job: Job, first: JsValue, second: JsValue, options: JsValue) -> Promise {
+    let inner = Rc::clone(inner);
+    future_to_promise(async move {
+        match job {
+            Job::Request => inner.request(first, second, options).await,
+            Job::Send(ep) => inner.resource(ep, first, second, options).await,
+            Job::Wait(kind) => inner.wait_for(kind, first, options).await,
+        }
+        .map_err(|e| to_js(&e))
+    })
 }
 
 /// A call, resolved before its first attempt.
@@ -208,17 +237,19 @@ impl Inner {
     }
 
     /// Runs a prepared call; an already-aborted signal rejects before any request.
-    async fn run(&self, p: Prepared) -> Result<engine::Success, E> {
+    async fn run(&self, p: &Prepared) -> Result<engine::Success, E> {
         if let Some(reason) = timer::abort_reason(p.signal.as_ref()) {
             let mut e = engine::aborted(Some(reason));
             e.idempotency_key.clone_from(&p.plan.idempotency_key);
             return Err(e);
         }
         let transport = fetch::FetchTransport {
-            fetch: p.fetch,
+            fetch: p.fetch.clone(),
             signal: p.signal.clone(),
         };
-        let sleeper = timer::BrowserSleeper { signal: p.signal };
+        let sleeper = timer::BrowserSleeper {
+            signal: p.signal.clone(),
+        };
         let on_retry = self.on_retry.clone();
         let mut notify = |n: RetryNotice<'_, JsValue>| {
             if let Some(f) = &on_retry {
@@ -263,23 +294,23 @@ impl Inner {
         let query = options::query(&o)?;
         let body = match o.raw("body") {
             None => None,
-            Some(b) => Some(stringify(&b)?),
+            Some(b) => Some(stringify(&b, "body")?),
         };
         let prepared = self.prepare(&method, &path, &query, body, call)?;
-        let ok = self.run(prepared).await?;
-        Ok(response_js(&ok))
+        let ok = self.run(&prepared).await?;
+        Ok(response_js(&ok, parse_body(&ok.response.body)))
     }
 }
 
-/// `JSON.stringify(body)`, refusing values it cannot represent.
-fn stringify(b: &JsValue) -> Result<String, E> {
-    js_sys::JSON::stringify(b)
+/// `JSON.stringify(value)`, refusing values it cannot represent (`param` names the option).
+fn stringify(value: &JsValue, param: &str) -> Result<String, E> {
+    js_sys::JSON::stringify(value)
         .ok()
         .and_then(|s| s.as_string())
         .ok_or_else(|| {
             Error::invalid_option(
-                "body",
-                "body must be JSON-serialisable (no BigInt, functions or cycles)",
+                param,
+                String::from(param) + " must be JSON-serialisable (no BigInt, functions or cycles)",
             )
         })
 }
@@ -292,11 +323,11 @@ fn parse_body(text: &str) -> JsValue {
     js_sys::JSON::parse(text).unwrap_or_else(|_| JsValue::from_str(text))
 }
 
-/// `RimpResponse` for a success.
-fn response_js(ok: &engine::Success) -> JsValue {
+/// `RimpResponse` for a success whose parsed body is `data`.
+fn response_js(ok: &engine::Success, data: JsValue) -> JsValue {
     let r = &ok.response;
     let o = Object::new();
-    set(&o, "data", &parse_body(&r.body));
+    set(&o, "data", &data);
     set(&o, "status", &JsValue::from_f64(f64::from(r.status)));
     set(&o, "requestId", &opt_str(r.headers.request_id().as_deref()));
     set(

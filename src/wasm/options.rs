@@ -177,9 +177,14 @@ pub fn call_options(o: &Opts) -> Result<CallOptions, E> {
 
 /// `query`: a record of string, number or boolean values (`undefined`/`null` entries skipped).
 pub fn query(o: &Opts) -> Result<Vec<(String, String)>, E> {
-    let Some(v) = o.raw("query") else {
-        return Ok(Vec::new());
-    };
+    match o.raw("query") {
+        Some(v) => query_pairs(v),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// The pairs of a query record (`undefined`/`null` for none); errors name `query`.
+pub fn query_pairs(v: JsValue) -> Result<Vec<(String, String)>, E> {
     let q = Opts::new(v, "query")?;
     let Some(obj) = q.0 else {
         return Ok(Vec::new());

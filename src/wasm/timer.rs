@@ -207,3 +207,16 @@ impl Clock for BrowserClock {
         js_sys::Math::random()
     }
 }
+
+/// Runs `fut` unless `wire` trips first. On a trip `fut` is dropped at once, which clears its
+/// timers and aborts its `fetch` (their guards' `Drop`).
+pub async fn unless_tripped<F: Future>(wire: &Tripwire, fut: F) -> Result<F::Output, Trip> {
+    let mut fut = std::pin::pin!(fut);
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(t) = wire.poll_trip(cx) {
+            return Poll::Ready(Err(t));
+        }
+        fut.as_mut().poll(cx).map(Ok)
+    })
+    .await
+}

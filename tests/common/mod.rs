@@ -15,6 +15,8 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 use rimp_client::wasm::{ClientOptionsJs, RimpClient};
 
+pub mod resources;
+
 #[wasm_bindgen(module = "/tests/support/stubs.js")]
 extern "C" {
     pub type Stub;

@@ -1,0 +1,516 @@
+
+// ---- Resource types (js/resources.d.ts), appended by wasm-bindgen ----
+//
+// Shapes follow rimp-api.md §3. Field names are the API's own (snake_case on the wire, as you
+// pass and receive them). Documented enums are string-literal unions that still accept other
+// strings, so a value the API adds later is not a type error. Where the docs show no schema
+// (usage, models, api-keys, webhooks, the cancel answer) the types are a documented guess:
+// every field optional, unknown fields allowed.
+
+/** One of the documented values, or another string (a value the API may add later). */
+export type OpenEnum<T extends string> = T | (string & {});
+
+// ---- Generation (rimp-api.md §3.0) ----
+
+/** `queued` → `running` → `succeeded` | `failed` | `canceled` (the last three are terminal). */
+export type GenerationStatus = OpenEnum<"queued" | "running" | "succeeded" | "failed" | "canceled">;
+export type Modality = OpenEnum<"image" | "video" | "voice" | "music" | "avatar" | "chat" | "3d" | "upscale">;
+
+/** One output file of a generation. */
+export interface GenerationOutput {
+  id: string;
+  mime: string;
+  width?: number | null;
+  height?: number | null;
+  /** Length in seconds. A **string** in the API's own example (`"4"`), a number elsewhere: read it with `Number(output.duration_s)`. */
+  duration_s?: string | number | null;
+  url: string;
+}
+
+/**
+ * An image, video, music, 3D or upscale job. Synchronous endpoints (`images.generate`) may still
+ * answer with a non-terminal `status`: check it, or call `generations.waitFor(id)`.
+ */
+export interface Generation {
+  /** `gen_…` */
+  id: string;
+  object: OpenEnum<"generation">;
+  status: GenerationStatus;
+  modality: Modality;
+  prompt: string;
+  /** The request's parameters, free-form. */
+  params: Record<string, unknown>;
+  /** Credits held when the job was created. */
+  reserved_credits: number;
+  charged_credits: number;
+  /** A failed job is refunded automatically. */
+  refunded_credits: number;
+  cache_hit: boolean;
+  outputs: GenerationOutput[];
+  /** Not in the docs' schema (sent by rimp-mock). */
+  model?: string;
+  /** Not in the docs' schema (sent by rimp-mock). ISO 8601. */
+  created_at?: string;
+  /** Not in the docs' schema (sent by rimp-mock). ISO 8601, null until terminal. */
+  finished_at?: string | null;
+  /** Not in the docs' schema (sent by rimp-mock): why a `failed` job failed. */
+  error?: { code?: string; message?: string } | null;
+  /** Not in the docs' schema (sent by rimp-mock): the comparison this job belongs to. */
+  comparison_id?: string | null;
+}
+
+// ---- Params of the generation endpoints (rimp-api.md §3.1–3.5) ----
+
+/** `POST /v1/images` (synchronous). */
+export interface ImageGenerateParams {
+  model: string;
+  prompt: string;
+  aspect_ratio?: OpenEnum<"1:1" | "3:2" | "2:3" | "16:9" | "9:16">;
+  /** How many images, 1–4. */
+  num_outputs?: number;
+  negative_prompt?: string;
+  /** Integer. */
+  seed?: number;
+}
+
+/** `POST /v1/videos` (asynchronous: 202 and a `queued` generation). */
+export interface VideoCreateParams {
+  /** e.g. `"veo-3-1-fast"` */
+  model: string;
+  prompt: string;
+  /** Whole seconds, 2–10. */
+  duration_s?: number;
+  aspect_ratio?: OpenEnum<"16:9" | "9:16" | "1:1">;
+  resolution?: OpenEnum<"720p" | "1080p">;
+  /** Image-to-video input (a URI). */
+  image_url?: string;
+  /** Integer. */
+  seed?: number;
+}
+
+/** `POST /v1/music` (asynchronous). */
+export interface MusicCreateParams {
+  model: string;
+  prompt: string;
+  /** Whole seconds, 15–180. */
+  duration_s?: number;
+  with_vocals?: boolean;
+}
+
+/** `POST /v1/three-d` (asynchronous). */
+export interface ThreeDCreateParams {
+  model: string;
+  /** At most 4000 characters. */
+  prompt: string;
+  /** Image-to-3D input (a URI). */
+  image_url?: string;
+  /** Texture edge in pixels, a **string** enum in the API (`"1024"`, `"2048"`, `"4096"`). */
+  texture_size?: OpenEnum<"1024" | "2048" | "4096">;
+  mesh_complexity?: OpenEnum<"low" | "medium" | "high">;
+  rigged?: boolean;
+  /** Integer. */
+  seed?: number;
+}
+
+/** `POST /v1/upscale` (asynchronous). */
+export interface UpscaleCreateParams {
+  model: string;
+  /** The image to upscale (a URI). Required. */
+  image_url: string;
+  /** A **string** enum in the API (`"2"`, `"4"`); the numbers 2 and 4 are accepted too and sent as given. */
+  scale_factor?: OpenEnum<"2" | "4"> | 2 | 4;
+  face_enhance?: boolean;
+}
+
+// ---- Chat (rimp-api.md §3.6): not the Generation shape ----
+
+/** A chat message. The docs' example shows only `content`. */
+export interface ChatMessage {
+  role?: OpenEnum<"system" | "user" | "assistant">;
+  content: string;
+}
+
+/** `POST /v1/chat` (synchronous). */
+export interface ChatCreateParams {
+  model: string;
+  /** 1–50 messages. */
+  messages: ChatMessage[];
+  /** 1–8000. */
+  max_tokens?: number;
+  /** 0–2. */
+  temperature?: number;
+  /** A separate field, not a message. At most 8000 characters. */
+  system_prompt?: string;
+}
+
+/** A chat completion. Unlike a `Generation` it has no `reserved_credits`, `outputs`, `cache_hit` or `prompt`. */
+export interface ChatCompletion {
+  id: string;
+  object: OpenEnum<"chat.completion">;
+  status: OpenEnum<"succeeded" | "failed">;
+  modality: OpenEnum<"chat">;
+  /** The reply (null when `status` is `failed`). */
+  message: ChatMessage | null;
+  charged_credits: number;
+  refunded_credits: number;
+  /** Why it failed. */
+  error_message?: string | null;
+  /** Not in the docs' schema (sent by rimp-mock). */
+  model?: string;
+  /** Not in the docs' schema (sent by rimp-mock). ISO 8601. */
+  created_at?: string;
+}
+
+// ---- Comparisons (rimp-api.md §3.7–3.8) ----
+
+/** `queued` → `running` → `succeeded` | `partial` | `failed` (terminal; there is no `canceled`). */
+export type ComparisonStatus = OpenEnum<"queued" | "running" | "succeeded" | "partial" | "failed">;
+
+/** `POST /v1/comparisons` (asynchronous). */
+export interface ComparisonCreateParams {
+  /** At most 4000 characters. */
+  prompt: string;
+  /** 2–12 model ids. */
+  models: string[];
+  /** Parameters sent to every model. */
+  params_shared?: Record<string, unknown>;
+}
+
+/** One model's job inside a comparison. */
+export interface ComparisonGeneration {
+  id: string;
+  model: string;
+  /** A free string in the docs; in practice a generation status. */
+  status: GenerationStatus;
+  charged_credits: number;
+  refunded_credits: number;
+  /** Why this child failed (null otherwise). */
+  error_code: string | null;
+  outputs: GenerationOutput[];
+  /** Not in the docs' schema (sent by rimp-mock). */
+  modality?: Modality;
+  /** Not in the docs' schema (sent by rimp-mock). */
+  reserved_credits?: number;
+}
+
+/** One prompt across several models. */
+export interface Comparison {
+  /** `cmp_…` in rimp-mock. */
+  id: string;
+  object: OpenEnum<"comparison">;
+  status: ComparisonStatus;
+  prompt: string;
+  params_shared: Record<string, unknown>;
+  reserved_credits: number;
+  /** ISO 8601. */
+  created_at: string;
+  /** ISO 8601, null until terminal. */
+  finished_at: string | null;
+  generations: ComparisonGeneration[];
+}
+
+// ---- Usage, models, API keys, webhooks (rimp-api.md §3.11–3.16; no schema in the docs) ----
+
+/** `GET /v1/usage` query. */
+export interface UsageQuery {
+  /** ISO 8601 date-time, e.g. `"2026-05-01T00:00:00Z"`. */
+  start?: string;
+  /** ISO 8601 date-time. */
+  end?: string;
+  /** Sent as `group_by`. */
+  groupBy?: OpenEnum<"day" | "model" | "api_key">;
+}
+
+/** Aggregated pay-as-you-go usage. **Guessed shape** (the docs show none): the fields rimp-mock sends. */
+export interface Usage {
+  object?: string;
+  start?: string | null;
+  end?: string | null;
+  group_by?: string | null;
+  total_credits?: number;
+  total_refunded_credits?: number;
+  total_generations?: number;
+  data?: UsageGroup[];
+  [field: string]: unknown;
+}
+
+/** One group of `Usage.data`. **Guessed shape.** */
+export interface UsageGroup {
+  /** The day, model or key id; `"total"` without `groupBy`. */
+  group?: string;
+  credits?: number;
+  refunded_credits?: number;
+  generations?: number;
+  [field: string]: unknown;
+}
+
+/** `GET /v1/models`. **Guessed shape** (the docs show none). */
+export interface ModelList {
+  object?: string;
+  data: Model[];
+  [field: string]: unknown;
+}
+
+/** A model. **Guessed shape.** */
+export interface Model {
+  id: string;
+  object?: string;
+  modality?: Modality;
+  description?: string;
+  [field: string]: unknown;
+}
+
+export type ApiKeyScope = OpenEnum<"images:write" | "videos:write" | "generations:read" | "webhooks:manage">;
+
+/** `POST /v1/api-keys`. */
+export interface ApiKeyCreateParams {
+  /** e.g. `"production-2026-q2"` */
+  name: string;
+  /** Not documented for the API (the docs set scopes in the dashboard); rimp-mock accepts it. Empty = full access. */
+  scopes?: ApiKeyScope[];
+}
+
+/** `PATCH /v1/api-keys/{id}`. */
+export interface ApiKeyUpdateParams {
+  /** IPv4/IPv6 CIDR blocks (Enterprise). The API's one **camelCase** field, sent as is. */
+  ipAllowlist?: string[];
+  /** Not documented; rimp-mock accepts it. */
+  name?: string;
+}
+
+/** An API key. **Guessed shape** (the docs show none). */
+export interface ApiKey {
+  /** `key_…` */
+  id: string;
+  object?: string;
+  name?: string;
+  scopes?: string[];
+  created_at?: string;
+  ip_allowlist?: string[];
+  revoked?: boolean;
+  revoked_at?: string | null;
+  [field: string]: unknown;
+}
+
+/** The answer to `apiKeys.create`: the key itself is shown this once. **Guessed shape.** */
+export interface CreatedApiKey extends ApiKey {
+  /** The secret (`sk_test_…` / `sk_live_…`), returned only here. */
+  key?: string;
+}
+
+export type WebhookEvent = OpenEnum<
+  "*" | "generation.completed" | "generation.failed" | "comparison.completed" | "usage.budget_threshold" | "usage.anomaly_detected"
+>;
+
+/** `POST /v1/webhooks`. */
+export interface WebhookCreateParams {
+  /** Your endpoint (https). */
+  url: string;
+  /** Events to send; `"*"` for all. */
+  events: WebhookEvent[];
+}
+
+/** A webhook subscription. */
+export interface Webhook {
+  /** `whk_…` */
+  id: string;
+  url: string;
+  events: string[];
+  /** `whsec_…`: the signing secret, returned **only** by `create`. */
+  secret?: string;
+  object?: string;
+  created_at?: string;
+  [field: string]: unknown;
+}
+
+// ---- Call options and method shapes ----
+
+/** The options of every resource method: `CallOptions` plus `withResponse`. */
+export interface ResourceCallOptions extends CallOptions {
+  /**
+   * Resolve to the whole `RimpResponse` (`data` plus `status`, `requestId`, `idempotencyKey`,
+   * `replayed`, `rateLimit`, `attempts`) instead of the parsed body alone.
+   * @default false
+   */
+  withResponse?: boolean;
+}
+
+/** Options that ask for the whole `RimpResponse` (every resource method and `waitFor`). */
+export interface WithResponse {
+  withResponse: true;
+}
+
+/** Options that ask for the body alone (the default). */
+export interface BodyOnly {
+  withResponse?: false;
+}
+
+/** `generations.waitFor` / `comparisons.waitFor` options. */
+export interface WaitOptions<T = Generation | Comparison> extends CallOptions {
+  /** The first wait between polls, in ms; each next one is 1.5× longer (rounded up), up to `maxIntervalMs`. @default 1000 */
+  intervalMs?: number;
+  /** The cap of the growing interval (raised to `intervalMs` if lower). @default 10000 */
+  maxIntervalMs?: number;
+  /**
+   * Here: the deadline for the **whole wait**, from the call (each poll keeps the client's
+   * per-attempt timeout). When it passes — in a poll, in a retry wait, or between polls — the
+   * wait rejects with a `TimeoutError` naming the last status. @default none (wait until terminal)
+   */
+  timeoutMs?: number;
+  /** Called with the parsed object after the first poll and after each poll whose `status` changed (for a comparison: its own or any child's). Exceptions it throws are ignored. */
+  onProgress?: (current: T) => void;
+}
+
+/** A method taking a params object: `images.generate`, `videos.create`, … */
+export interface ParamsMethod<P, R> {
+  (params: P, options: ResourceCallOptions & WithResponse): Promise<RimpResponse<R>>;
+  (params: P, options?: ResourceCallOptions & BodyOnly): Promise<R>;
+  (params: P, options?: ResourceCallOptions): Promise<R | RimpResponse<R>>;
+}
+
+/** A method taking an optional query object (`usage.get`). */
+export interface QueryMethod<Q, R> {
+  (query: Q | undefined, options: ResourceCallOptions & WithResponse): Promise<RimpResponse<R>>;
+  (query?: Q, options?: ResourceCallOptions & BodyOnly): Promise<R>;
+  (query?: Q, options?: ResourceCallOptions): Promise<R | RimpResponse<R>>;
+}
+
+/** A method taking only options (`models.list`). */
+export interface OptionsMethod<R> {
+  (options: ResourceCallOptions & WithResponse): Promise<RimpResponse<R>>;
+  (options?: ResourceCallOptions & BodyOnly): Promise<R>;
+  (options?: ResourceCallOptions): Promise<R | RimpResponse<R>>;
+}
+
+/** A method taking an id (percent-encoded into the path; an empty id is refused before sending). */
+export interface IdMethod<R> {
+  (id: string, options: ResourceCallOptions & WithResponse): Promise<RimpResponse<R>>;
+  (id: string, options?: ResourceCallOptions & BodyOnly): Promise<R>;
+  (id: string, options?: ResourceCallOptions): Promise<R | RimpResponse<R>>;
+}
+
+/** A method taking an id and a params object (`apiKeys.update`). */
+export interface IdParamsMethod<P, R> {
+  (id: string, params: P, options: ResourceCallOptions & WithResponse): Promise<RimpResponse<R>>;
+  (id: string, params: P, options?: ResourceCallOptions & BodyOnly): Promise<R>;
+  (id: string, params: P, options?: ResourceCallOptions): Promise<R | RimpResponse<R>>;
+}
+
+/** `waitFor(id, options)`; `withResponse: true` resolves to the last poll's `RimpResponse`. */
+export interface WaitMethod<R> {
+  (id: string, options: WaitOptions<R> & WithResponse): Promise<RimpResponse<R>>;
+  (id: string, options?: WaitOptions<R> & BodyOnly): Promise<R>;
+  (id: string, options?: WaitOptions<R> & { withResponse?: boolean }): Promise<R | RimpResponse<R>>;
+}
+
+// ---- The namespaces ----
+
+/** `client.images` */
+export interface ImagesResource {
+  /** `POST /v1/images`: generate images (synchronous, but check `status`). */
+  generate: ParamsMethod<ImageGenerateParams, Generation>;
+}
+/** `client.videos` */
+export interface VideosResource {
+  /** `POST /v1/videos`: queue a video; then `generations.waitFor(video.id)` or a webhook. */
+  create: ParamsMethod<VideoCreateParams, Generation>;
+}
+/** `client.music` */
+export interface MusicResource {
+  /** `POST /v1/music`: queue a track. */
+  create: ParamsMethod<MusicCreateParams, Generation>;
+}
+/** `client.threeD` */
+export interface ThreeDResource {
+  /** `POST /v1/three-d`: queue a 3D model. */
+  create: ParamsMethod<ThreeDCreateParams, Generation>;
+}
+/** `client.upscale` */
+export interface UpscaleResource {
+  /** `POST /v1/upscale`: queue an upscale / restoration. */
+  create: ParamsMethod<UpscaleCreateParams, Generation>;
+}
+/** `client.chat` */
+export interface ChatResource {
+  /** `POST /v1/chat`: a chat completion (synchronous). */
+  create: ParamsMethod<ChatCreateParams, ChatCompletion>;
+}
+/** `client.generations` */
+export interface GenerationsResource {
+  /** `GET /v1/generations/{id}`: the polling endpoint of every async job. */
+  get: IdMethod<Generation>;
+  /**
+   * `POST /v1/generations/{id}/cancel` (no body). Only `queued` and `running` jobs can be
+   * canceled; otherwise a `ConflictError` with code `not_cancelable`. The API does not document
+   * the success body: this resolves to what the server sends, parsed (a `Generation` from
+   * rimp-mock), or `null` for an empty body.
+   */
+  cancel: IdMethod<Generation | null>;
+  /**
+   * Polls `GET /v1/generations/{id}` until the status is `succeeded`, `failed` or `canceled`,
+   * and resolves with that generation: **a `failed` generation resolves, it does not reject**
+   * (check `status`). Rejects only when a poll fails after its retries, at `timeoutMs`
+   * (`TimeoutError`), or on abort (`AbortError`).
+   */
+  waitFor: WaitMethod<Generation>;
+}
+/** `client.comparisons` */
+export interface ComparisonsResource {
+  /** `POST /v1/comparisons`: one prompt across 2–12 models. */
+  create: ParamsMethod<ComparisonCreateParams, Comparison>;
+  /** `GET /v1/comparisons/{id}`, with every child generation. */
+  get: IdMethod<Comparison>;
+  /** Polls until `succeeded`, `partial` or `failed`, and resolves with the comparison (`partial` and `failed` resolve too). */
+  waitFor: WaitMethod<Comparison>;
+}
+/** `client.usage` */
+export interface UsageResource {
+  /** `GET /v1/usage?start=&end=&group_by=` */
+  get: QueryMethod<UsageQuery, Usage>;
+}
+/** `client.models` */
+export interface ModelsResource {
+  /** `GET /v1/models` */
+  list: OptionsMethod<ModelList>;
+}
+/** `client.apiKeys` */
+export interface ApiKeysResource {
+  /** `POST /v1/api-keys`: the answer carries the secret key, shown only this once. */
+  create: ParamsMethod<ApiKeyCreateParams, CreatedApiKey>;
+  /** `PATCH /v1/api-keys/{id}`, e.g. `{ ipAllowlist: ["203.0.113.0/24"] }`. */
+  update: IdParamsMethod<ApiKeyUpdateParams, ApiKey>;
+  /** `DELETE /v1/api-keys/{id}`: takes effect at once. */
+  revoke: IdMethod<ApiKey>;
+}
+/** `client.webhooks` */
+export interface WebhooksResource {
+  /** `POST /v1/webhooks`: the answer carries the signing `secret`, shown only this once. */
+  create: ParamsMethod<WebhookCreateParams, Webhook>;
+}
+
+export interface RimpClient {
+  /** Image generation. */
+  readonly images: ImagesResource;
+  /** Video generation (async). */
+  readonly videos: VideosResource;
+  /** Music generation (async). */
+  readonly music: MusicResource;
+  /** 3D generation (async, `POST /v1/three-d`). */
+  readonly threeD: ThreeDResource;
+  /** Upscaling and restoration (async). */
+  readonly upscale: UpscaleResource;
+  /** Chat completions. */
+  readonly chat: ChatResource;
+  /** Get, cancel and wait for generations. */
+  readonly generations: GenerationsResource;
+  /** Multi-model comparisons. */
+  readonly comparisons: ComparisonsResource;
+  /** Aggregated usage. */
+  readonly usage: UsageResource;
+  /** The model catalogue. */
+  readonly models: ModelsResource;
+  /** API key management. */
+  readonly apiKeys: ApiKeysResource;
+  /** Webhook subscriptions. */
+  readonly webhooks: WebhooksResource;
+}

@@ -1,0 +1,107 @@
+//! `generations.waitFor` and `comparisons.waitFor`: the polling loop on browser timers. Every
+//! decision (terminal status, interval, pacing, deadline, progress) is `crate::wait`'s.
+
+use js_sys::Function;
+use wasm_bindgen::prelude::*;
+
+use super::options::{self, Opts};
+use super::resources::{read_id, result_js, with_response};
+use super::timer::{self, BrowserClock, BrowserSleeper, TimerGuard, Trip, Tripwire};
+use super::{E, Inner, Prepared, parse_body};
+use crate::engine;
+use crate::headers::MAX_TIMER_MS;
+use crate::resources::Endpoint;
+use crate::transport::{Clock, Sleeper};
+use crate::wait::{JobKind, Next, Poller, WaitSettings};
+
+impl Inner {
+    pub(super) async fn wait_for(
+        &self,
+        kind: JobKind,
+        id: JsValue,
+        options: JsValue,
+    ) -> Result<JsValue, E> {
+        let (prepared, mut poller, on_progress, with_response) =
+            self.prepare_wait(kind, &id, options)?;
+        // The deadline ends the wait wherever it is: in a poll (the fetch is aborted), in a
+        // retry wait inside one, or between polls.
+        let deadline = Tripwire::default();
+        let _timer = poller.deadline_ms().map(|at| {
+            let w = deadline.clone();
+            let left = at.saturating_sub(BrowserClock.now_ms());
+            TimerGuard::start(left, move || w.trip(Trip::Timer))
+        });
+        let polling = self.poll_until_done(&prepared, &mut poller, on_progress, with_response);
+        let outcome = timer::unless_tripped(&deadline, polling).await;
+        outcome.unwrap_or_else(|_| Err(poller.timeout_error()))
+    }
+
+    /// Checks the id and the options and builds the poll (nothing is sent if any is wrong).
+    fn prepare_wait(
+        &self,
+        kind: JobKind,
+        id: &JsValue,
+        options: JsValue,
+    ) -> Result<(Prepared, Poller, Option<Function>, bool), E> {
+        let id = read_id(id)?;
+        let o = Opts::new(options, "options")?;
+        let mut call = options::call_options(&o)?;
+        // Here `timeoutMs` is the whole wait's deadline; each poll keeps the client's
+        // per-attempt timeout.
+        call.timeout_ms = None;
+        let settings = WaitSettings::from_options(
+            o.number("intervalMs")?,
+            o.number("maxIntervalMs")?,
+            o.number("timeoutMs")?,
+        )?;
+        let with_response = with_response(&o)?;
+        let on_progress = o.function("onProgress")?;
+        let endpoint = match kind {
+            JobKind::Generation => Endpoint::GenerationGet,
+            JobKind::Comparison => Endpoint::ComparisonGet,
+        };
+        let mut prepared = self.prepare("GET", &endpoint.path(&id), &[], None, call)?;
+        let poller = Poller::new(kind, &id, settings, BrowserClock.now_ms());
+        prepared.plan.deadline_ms = poller.deadline_ms();
+        Ok((prepared, poller, on_progress, with_response))
+    }
+
+    async fn poll_until_done(
+        &self,
+        prepared: &Prepared,
+        poller: &mut Poller,
+        on_progress: Option<Function>,
+        with_response: bool,
+    ) -> Result<JsValue, E> {
+        let sleeper = BrowserSleeper {
+            signal: prepared.signal.clone(),
+        };
+        loop {
+            let ok = self.run(prepared).await?;
+            let step = poller.after_poll(
+                &ok.response.body,
+                ok.response.headers.rate_limit(),
+                BrowserClock.now_ms(),
+            );
+            let done = step.next == Next::Done;
+            let progress = on_progress.as_ref().filter(|_| step.progressed);
+            if done || progress.is_some() {
+                let current = parse_body(&ok.response.body);
+                if let Some(f) = progress {
+                    // A throwing callback must not break the wait (as with `onRetry`).
+                    let _ = f.call1(&JsValue::UNDEFINED, &current);
+                }
+                if done {
+                    return Ok(result_js(&ok, current, with_response));
+                }
+            }
+            let delay_ms = match step.next {
+                Next::Poll { delay_ms, .. } => delay_ms,
+                // No poll fits before the deadline: sleep until its timer ends the wait (the
+                // sleep still ends at once on abort).
+                Next::Expire | Next::Done => MAX_TIMER_MS,
+            };
+            sleeper.sleep(delay_ms).await.map_err(engine::aborted)?;
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! Native, table-driven tests of the resource endpoint table: each method's HTTP method, path
+//! and input, id encoding and refusal, and the query names.
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use rimp_client::error::{Error, ErrorKind};
+use rimp_client::resources::{Endpoint, Input, check_id, query_name};
+
+#[test]
+fn every_endpoint_has_the_documented_method_path_and_input() {
+    use Endpoint as E;
+    use Input as I;
+    let table = [
+        (E::Images, "POST", "/v1/images", I::Body),
+        (E::Videos, "POST", "/v1/videos", I::Body),
+        (E::Music, "POST", "/v1/music", I::Body),
+        (E::ThreeD, "POST", "/v1/three-d", I::Body),
+        (E::Upscale, "POST", "/v1/upscale", I::Body),
+        (E::Chat, "POST", "/v1/chat", I::Body),
+        (E::ComparisonCreate, "POST", "/v1/comparisons", I::Body),
+        (E::ComparisonGet, "GET", "/v1/comparisons/cmp_1", I::None),
+        (E::GenerationGet, "GET", "/v1/generations/cmp_1", I::None),
+        (
+            E::GenerationCancel,
+            "POST",
+            "/v1/generations/cmp_1/cancel",
+            I::None,
+        ),
+        (E::Usage, "GET", "/v1/usage", I::Query),
+        (E::Models, "GET", "/v1/models", I::None),
+        (E::ApiKeyCreate, "POST", "/v1/api-keys", I::Body),
+        (E::ApiKeyRevoke, "DELETE", "/v1/api-keys/cmp_1", I::None),
+        (E::ApiKeyUpdate, "PATCH", "/v1/api-keys/cmp_1", I::Body),
+        (E::WebhookCreate, "POST", "/v1/webhooks", I::Body),
+    ];
+    assert_eq!(table.len(), 16, "rimp-api.md §3 documents 16 endpoints");
+    for (i, (ep, method, path, input)) in table.iter().enumerate() {
+        assert_eq!(Endpoint::ALL[i], *ep, "ALL is in §3 order");
+        assert_eq!(ep.method(), *method, "{ep:?}");
+        assert_eq!(ep.path("cmp_1"), *path, "{ep:?}");
+        assert_eq!(ep.input(), *input, "{ep:?}");
+        assert_eq!(ep.takes_id(), path.contains("cmp_1"), "{ep:?}");
+    }
+}
+
+#[test]
+fn ids_are_one_encoded_segment() {
+    let cases = [
+        ("gen_abc123", "/v1/generations/gen_abc123"),
+        ("a/b", "/v1/generations/a%2Fb"),
+        ("../models", "/v1/generations/..%2Fmodels"),
+        ("x?y#z", "/v1/generations/x%3Fy%23z"),
+        ("sp ace", "/v1/generations/sp%20ace"),
+        ("100%", "/v1/generations/100%25"),
+        ("%2e%2e", "/v1/generations/%252e%252e"),
+        ("é", "/v1/generations/%C3%A9"),
+        ("...", "/v1/generations/..."),
+    ];
+    for (id, path) in cases {
+        assert!(check_id::<()>(Some(id)).is_ok(), "{id}");
+        assert_eq!(Endpoint::GenerationGet.path(id), path);
+    }
+    assert_eq!(
+        Endpoint::GenerationCancel.path("a/b"),
+        "/v1/generations/a%2Fb/cancel"
+    );
+    assert_eq!(Endpoint::ApiKeyUpdate.path("key 1"), "/v1/api-keys/key%201");
+    // Endpoints without an id ignore it.
+    assert_eq!(Endpoint::Models.path("ignored"), "/v1/models");
+}
+
+#[test]
+fn empty_and_dot_ids_are_refused() {
+    // `.` and `..` survive percent-encoding as dot segments (`%2e` too): a URL parser would
+    // resolve `/v1/generations/..` to `/v1/`.
+    for id in [None, Some(""), Some("."), Some("..")] {
+        let e: Error = check_id(id).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidRequest, "{id:?}");
+        assert_eq!(e.code.as_deref(), Some("invalid_option"));
+        assert_eq!(e.param.as_deref(), Some("id"));
+        assert_eq!(e.status, None);
+        assert_eq!(e.attempts, 0);
+    }
+}
+
+#[test]
+fn group_by_goes_on_the_wire_as_group_by() {
+    for (name, wire) in [
+        ("groupBy", "group_by"),
+        ("group_by", "group_by"),
+        ("start", "start"),
+        ("end", "end"),
+        ("other", "other"),
+    ] {
+        assert_eq!(query_name(name), wire);
+    }
+}
