@@ -7,7 +7,8 @@ use crate::envelope::classify;
 use crate::error::{DelaySource, Error, ErrorKind};
 use crate::policy::{Decision, RequestTraits, RetrySettings, decide};
 use crate::transport::{
-    Clock, RequestSpec, ResponseParts, Sleeper, Transport, TransportError, TransportFailure,
+    BodyText, Clock, RequestSpec, ResponseParts, Sleeper, Transport, TransportError,
+    TransportFailure,
 };
 
 /// Everything one call needs, resolved before its first attempt.
@@ -25,9 +26,9 @@ pub struct CallPlan {
 
 /// A 2xx answer and how it was reached.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Success {
+pub struct Success<B = String> {
     /// The answer.
-    pub response: ResponseParts,
+    pub response: ResponseParts<B>,
     /// Attempts made, 1-based.
     pub attempts: u32,
     /// The key sent, if any.
@@ -96,7 +97,7 @@ pub async fn execute<C, T, S, K>(
     sleeper: &S,
     clock: &K,
     on_retry: &mut dyn FnMut(RetryNotice<'_, C>),
-) -> Result<Success, Error<C>>
+) -> Result<Success<T::Body>, Error<C>>
 where
     T: Transport<Cause = C>,
     S: Sleeper<Cause = C>,
@@ -117,7 +118,7 @@ where
             Ok(response) => classify(
                 response.status,
                 &response.headers,
-                &response.body,
+                response.body.text(),
                 clock.now_ms(),
             ),
             Err(e) => transport_error(e, plan.request.timeout_ms),

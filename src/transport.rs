@@ -21,15 +21,29 @@ pub struct RequestSpec {
     pub timeout_ms: u64,
 }
 
-/// An answer, with the headers the client reads and the whole body text.
+/// A response body whose text the core reads only when it needs it (to classify an error, or
+/// to read a polled job's status). The glue keeps a successful body as a JS string, so it never
+/// crosses into wasm memory and back just to be handed to `JSON.parse`.
+pub trait BodyText {
+    /// The whole body text.
+    fn text(&self) -> &str;
+}
+
+impl BodyText for String {
+    fn text(&self) -> &str {
+        self
+    }
+}
+
+/// An answer, with the headers the client reads and the whole body.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResponseParts {
+pub struct ResponseParts<B = String> {
     /// HTTP status.
     pub status: u16,
     /// The headers the client reads.
     pub headers: ResponseHeaders,
-    /// The body text.
-    pub body: String,
+    /// The body.
+    pub body: B,
 }
 
 /// How an attempt failed without an answer.
@@ -59,11 +73,14 @@ pub struct TransportError<C> {
 pub trait Transport {
     /// The glue's handle on a JS value.
     type Cause;
+    /// The body type.
+    type Body: BodyText;
     /// Sends `request` once and reads the whole body, within `request.timeout_ms`.
+    #[allow(clippy::type_complexity)]
     fn send(
         &self,
         request: &RequestSpec,
-    ) -> impl Future<Output = Result<ResponseParts, TransportError<Self::Cause>>>;
+    ) -> impl Future<Output = Result<ResponseParts<Self::Body>, TransportError<Self::Cause>>>;
 }
 
 /// Waits between attempts.

@@ -52,6 +52,7 @@ impl Script {
 
 impl Transport for Script {
     type Cause = &'static str;
+    type Body = String;
     async fn send(
         &self,
         request: &RequestSpec,

@@ -6,14 +6,54 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use js_sys::{Function, Object, Promise, Reflect};
+use std::cell::OnceCell;
+
+use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, Response};
 
 use crate::headers::ResponseHeaders;
-use crate::transport::{RequestSpec, ResponseParts, Transport, TransportError, TransportFailure};
+use crate::transport::{
+    BodyText, RequestSpec, ResponseParts, Transport, TransportError, TransportFailure,
+};
 use crate::wasm::timer::{TimerGuard, Trip, Tripwire, abort_reason, watch_signal};
+
+#[wasm_bindgen(module = "/js/glue.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = fetchInit)]
+    fn fetch_init(
+        method: &str,
+        header_lines: &str,
+        body: Option<String>,
+        signal: Option<AbortSignal>,
+    ) -> JsValue;
+    #[wasm_bindgen(js_name = readHeaders)]
+    fn read_headers(response: &JsValue) -> String;
+    #[wasm_bindgen(js_name = parseBody)]
+    fn parse_body_js(text: &JsValue) -> JsValue;
+}
+
+/// A response body kept as the JS string `text()` gave; copied into wasm memory only if the
+/// core asks for it (errors, polled statuses).
+pub struct JsBody {
+    js: JsValue,
+    text: OnceCell<String>,
+}
+
+impl JsBody {
+    /// The body parsed in JS: JSON, `null` when empty, the text when it is not JSON.
+    pub fn parse(&self) -> JsValue {
+        parse_body_js(&self.js)
+    }
+}
+
+impl BodyText for JsBody {
+    fn text(&self) -> &str {
+        self.text
+            .get_or_init(|| self.js.as_string().unwrap_or_default())
+    }
+}
 
 /// Sends attempts with a `fetch` function (the caller's, or `globalThis.fetch` resolved when
 /// the call started).
@@ -80,28 +120,28 @@ impl FetchTransport {
         }
     }
 
-    fn init_object(&self, req: &RequestSpec, signal: Option<&AbortSignal>) -> Object {
-        let init = Object::new();
-        let headers = Object::new();
+    fn init_object(req: &RequestSpec, signal: Option<AbortSignal>) -> JsValue {
+        let mut lines = String::new();
         for (k, v) in &req.headers {
-            let _ = Reflect::set(&headers, &JsValue::from_str(k), &JsValue::from_str(v));
+            // Names are tokens and values hold no control characters (checked in
+            // `crate::config::header`), so newlines separate them unambiguously.
+            lines.push_str(k);
+            lines.push('\n');
+            lines.push_str(v);
+            lines.push('\n');
         }
-        let _ = Reflect::set(&init, &"method".into(), &JsValue::from_str(&req.method));
-        let _ = Reflect::set(&init, &"headers".into(), &headers);
-        if let Some(b) = &req.body {
-            let _ = Reflect::set(&init, &"body".into(), &JsValue::from_str(b));
-        }
-        if let Some(s) = signal {
-            let _ = Reflect::set(&init, &"signal".into(), s);
-        }
-        init
+        fetch_init(&req.method, &lines, req.body.clone(), signal)
     }
 }
 
 impl Transport for FetchTransport {
     type Cause = JsValue;
+    type Body = JsBody;
 
-    async fn send(&self, req: &RequestSpec) -> Result<ResponseParts, TransportError<JsValue>> {
+    async fn send(
+        &self,
+        req: &RequestSpec,
+    ) -> Result<ResponseParts<JsBody>, TransportError<JsValue>> {
         let wire = Tripwire::default();
         let _listener = watch_signal(self.signal.as_ref(), &wire);
         if let Some(t) = wire.tripped() {
@@ -114,7 +154,7 @@ impl Transport for FetchTransport {
         let w = wire.clone();
         let _timer = TimerGuard::start(req.timeout_ms, move || w.trip(Trip::Timer));
 
-        let init = self.init_object(req, guard.controller.as_ref().map(|c| c.signal()).as_ref());
+        let init = Self::init_object(req, guard.controller.as_ref().map(|c| c.signal()));
         let global = js_sys::global();
         let outcome = match self
             .fetch
@@ -137,12 +177,12 @@ impl Transport for FetchTransport {
 
         let status = response.status();
         let mut headers = ResponseHeaders::default();
-        if let Ok(h) = Reflect::get(&response, &"headers".into()) {
-            let h: web_sys::Headers = h.unchecked_into();
-            for name in ResponseHeaders::NAMES {
-                if let Ok(Some(v)) = h.get(name) {
-                    headers.set(name, v);
-                }
+        for (name, value) in ResponseHeaders::NAMES
+            .iter()
+            .zip(read_headers(&response).split('\n'))
+        {
+            if value != "\0" {
+                headers.set(name, value.to_owned());
             }
         }
         let body = match response.text() {
@@ -152,7 +192,10 @@ impl Transport for FetchTransport {
             })
             .await
             {
-                Ok(Ok(t)) => t.as_string().unwrap_or_default(),
+                Ok(Ok(t)) => JsBody {
+                    js: t,
+                    text: OnceCell::new(),
+                },
                 Ok(Err(e)) => return Err(self.network(e, &wire, req.timeout_ms)),
                 Err(trip) => return Err(self.tripped(trip, &mut guard, req.timeout_ms)),
             },

@@ -22,7 +22,7 @@ use crate::resources::Endpoint;
 use crate::transport::RequestSpec;
 use crate::url;
 use crate::wait::JobKind;
-use errors::{opt_num, opt_str, rate_limit_js, set, to_js};
+use errors::{opt_num, opt_str, set, to_js};
 use options::{CallOptions, Opts};
 
 type E = Error<JsValue>;
@@ -237,7 +237,7 @@ impl Inner {
     }
 
     /// Runs a prepared call; an already-aborted signal rejects before any request.
-    async fn run(&self, p: &Prepared) -> Result<engine::Success, E> {
+    async fn run(&self, p: &Prepared) -> Result<Answered, E> {
         if let Some(reason) = timer::abort_reason(p.signal.as_ref()) {
             let mut e = engine::aborted(Some(reason));
             e.idempotency_key.clone_from(&p.plan.idempotency_key);
@@ -298,7 +298,7 @@ impl Inner {
         };
         let prepared = self.prepare(&method, &path, &query, body, call)?;
         let ok = self.run(&prepared).await?;
-        Ok(response_js(&ok, parse_body(&ok.response.body)))
+        Ok(response_js(&ok, ok.response.body.parse()))
     }
 }
 
@@ -315,28 +315,41 @@ fn stringify(value: &JsValue, param: &str) -> Result<String, E> {
         })
 }
 
-/// The body as JS: parsed JSON, `null` when empty, the text itself when not JSON.
-fn parse_body(text: &str) -> JsValue {
-    if text.trim().is_empty() {
-        return JsValue::NULL;
-    }
-    js_sys::JSON::parse(text).unwrap_or_else(|_| JsValue::from_str(text))
+/// `RimpResponse` for a success whose parsed body is `data`.
+fn response_js(ok: &Answered, data: JsValue) -> JsValue {
+    let r = &ok.response;
+    let rl = r.headers.rate_limit();
+    // Counts and epoch milliseconds are far inside f64's exact range.
+    let num = |v: Option<u64>| v.map(|n| n as f64);
+    make_response(
+        data,
+        r.status,
+        r.headers.request_id().as_deref(),
+        ok.idempotency_key.as_deref(),
+        r.headers.replayed(),
+        num(rl.and_then(|l| l.limit)),
+        num(rl.and_then(|l| l.remaining)),
+        num(rl.and_then(|l| l.reset_at_ms)),
+        ok.attempts,
+    )
 }
 
-/// `RimpResponse` for a success whose parsed body is `data`.
-fn response_js(ok: &engine::Success, data: JsValue) -> JsValue {
-    let r = &ok.response;
-    let o = Object::new();
-    set(&o, "data", &data);
-    set(&o, "status", &JsValue::from_f64(f64::from(r.status)));
-    set(&o, "requestId", &opt_str(r.headers.request_id().as_deref()));
-    set(
-        &o,
-        "idempotencyKey",
-        &opt_str(ok.idempotency_key.as_deref()),
-    );
-    set(&o, "replayed", &JsValue::from_bool(r.headers.replayed()));
-    set(&o, "rateLimit", &rate_limit_js(r.headers.rate_limit()));
-    set(&o, "attempts", &JsValue::from_f64(f64::from(ok.attempts)));
-    o.into()
+/// A successful call, with its body still in JS.
+pub(crate) type Answered = engine::Success<fetch::JsBody>;
+
+#[wasm_bindgen(module = "/js/glue.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = makeResponse)]
+    #[allow(clippy::too_many_arguments)]
+    fn make_response(
+        data: JsValue,
+        status: u16,
+        request_id: Option<&str>,
+        idempotency_key: Option<&str>,
+        replayed: bool,
+        limit: Option<f64>,
+        remaining: Option<f64>,
+        reset_at: Option<f64>,
+        attempts: u32,
+    ) -> JsValue;
 }

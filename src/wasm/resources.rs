@@ -9,8 +9,7 @@ use js_sys::{Array, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::options::{self, Opts};
-use super::{E, Inner, Job, Prepared, RimpClient, call, parse_body, response_js, stringify};
-use crate::engine::Success;
+use super::{Answered, E, Inner, Job, Prepared, RimpClient, call, response_js, stringify};
 use crate::error::Error;
 use crate::resources::{Endpoint, Input, check_id, query_name};
 use crate::wait::JobKind;
@@ -355,7 +354,7 @@ impl Inner {
     ) -> Result<JsValue, E> {
         let (p, with_response) = self.prepare_resource(ep, &id, input, options)?;
         let ok = self.run(&p).await?;
-        Ok(result_js(&ok, parse_body(&ok.response.body), with_response))
+        Ok(result_js(&ok, ok.response.body.parse(), with_response))
     }
 
     /// Checks the id, the params and the options (nothing is sent if any is wrong) and builds
@@ -403,7 +402,7 @@ pub(super) fn with_response(o: &Opts) -> Result<bool, E> {
 }
 
 /// What a resource call resolves to.
-pub(super) fn result_js(ok: &Success, data: JsValue, with_response: bool) -> JsValue {
+pub(super) fn result_js(ok: &Answered, data: JsValue, with_response: bool) -> JsValue {
     if with_response {
         response_js(ok, data)
     } else {

@@ -7,11 +7,11 @@ use wasm_bindgen::prelude::*;
 use super::options::{self, Opts};
 use super::resources::{read_id, result_js, with_response};
 use super::timer::{self, BrowserClock, BrowserSleeper, TimerGuard, Trip, Tripwire};
-use super::{E, Inner, Prepared, parse_body};
+use super::{E, Inner, Prepared};
 use crate::engine;
 use crate::headers::MAX_TIMER_MS;
 use crate::resources::Endpoint;
-use crate::transport::{Clock, Sleeper};
+use crate::transport::{BodyText, Clock, Sleeper};
 use crate::wait::{JobKind, Next, Poller, WaitSettings};
 
 impl Inner {
@@ -79,14 +79,14 @@ impl Inner {
         loop {
             let ok = self.run(prepared).await?;
             let step = poller.after_poll(
-                &ok.response.body,
+                ok.response.body.text(),
                 ok.response.headers.rate_limit(),
                 BrowserClock.now_ms(),
             );
             let done = step.next == Next::Done;
             let progress = on_progress.as_ref().filter(|_| step.progressed);
             if done || progress.is_some() {
-                let current = parse_body(&ok.response.body);
+                let current = ok.response.body.parse();
                 if let Some(f) = progress {
                     // A throwing callback must not break the wait (as with `onRetry`).
                     let _ = f.call1(&JsValue::UNDEFINED, &current);
