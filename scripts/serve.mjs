@@ -27,5 +27,7 @@ const server = createServer(async (req, res) => {
   }
 });
 server.listen(port, "127.0.0.1", () => console.log(`serving ${root} on http://127.0.0.1:${server.address().port}/`));
-process.on("SIGTERM", () => server.close(() => process.exit(0)));
-process.on("SIGINT", () => server.close(() => process.exit(0)));
+// Stop at once: close the listener and every open (keep-alive) connection.
+const stop = () => { server.close(() => process.exit(0)); server.closeAllConnections(); };
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);
