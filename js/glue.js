@@ -14,8 +14,19 @@ export function fetchInit(method, headerLines, body, signal) {
   return init;
 }
 
+/**
+ * One attempt's exchange: `fetch` (called with `this = globalThis`, so a bare `window.fetch`
+ * works), then the headers the client reads and the body text.
+ * Resolves to `[status, headerLines, bodyText]`; rejects as `fetch` or `text()` do.
+ */
+export async function send(fetchFn, url, init) {
+  const response = await fetchFn.call(globalThis, url, init);
+  const head = readHeaders(response);
+  return [response.status, head, await response.text()];
+}
+
 /** The headers the client reads, one per line in READ's order; "\0" marks an absent (or CORS-hidden) one. */
-export function readHeaders(response) {
+function readHeaders(response) {
   const h = response.headers;
   let out = "";
   for (const name of READ) {

@@ -8,10 +8,10 @@ use std::task::{Context, Poll};
 
 use std::cell::OnceCell;
 
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, Response};
+use web_sys::{AbortController, AbortSignal};
 
 use crate::headers::ResponseHeaders;
 use crate::transport::{
@@ -28,8 +28,10 @@ extern "C" {
         body: Option<String>,
         signal: Option<AbortSignal>,
     ) -> JsValue;
-    #[wasm_bindgen(js_name = readHeaders)]
-    fn read_headers(response: &JsValue) -> String;
+    /// `fetch(url, init)` (with `this = globalThis`), then the read headers and `text()`:
+    /// resolves to `[status, headerLines, bodyText]`.
+    #[wasm_bindgen(js_name = send)]
+    fn send_js(fetch: &Function, url: &str, init: &JsValue) -> Promise;
     #[wasm_bindgen(js_name = parseBody)]
     fn parse_body_js(text: &JsValue) -> JsValue;
 }
@@ -155,51 +157,31 @@ impl Transport for FetchTransport {
         let _timer = TimerGuard::start(req.timeout_ms, move || w.trip(Trip::Timer));
 
         let init = Self::init_object(req, guard.controller.as_ref().map(|c| c.signal()));
-        let global = js_sys::global();
-        let outcome = match self
-            .fetch
-            .call2(&global, &JsValue::from_str(&req.url), &init)
+        // One promise for the whole exchange (fetch, headers, body text): one await, one
+        // wake-up, and the body stays a JS string.
+        let exchange = send_js(&self.fetch, &req.url, &init);
+        let parts: Array = match (Race {
+            wire: &wire,
+            fut: JsFuture::from(exchange),
+        })
+        .await
         {
-            Ok(ret) => {
-                Race {
-                    wire: &wire,
-                    fut: JsFuture::from(Promise::resolve(&ret)),
-                }
-                .await
-            }
-            Err(e) => Ok(Err(e)),
-        };
-        let response: Response = match outcome {
-            Ok(Ok(r)) => r.unchecked_into(),
+            Ok(Ok(v)) => v.unchecked_into(),
             Ok(Err(e)) => return Err(self.network(e, &wire, req.timeout_ms)),
             Err(trip) => return Err(self.tripped(trip, &mut guard, req.timeout_ms)),
         };
-
-        let status = response.status();
+        // HTTP statuses are 100..=599 (0 for an opaque response): exact in f64.
+        let status = parts.get(0).as_f64().map_or(0, |s| s as u16);
         let mut headers = ResponseHeaders::default();
-        for (name, value) in ResponseHeaders::NAMES
-            .iter()
-            .zip(read_headers(&response).split('\n'))
-        {
+        let lines = parts.get(1).as_string().unwrap_or_default();
+        for (name, value) in ResponseHeaders::NAMES.iter().zip(lines.split('\n')) {
             if value != "\0" {
                 headers.set(name, value.to_owned());
             }
         }
-        let body = match response.text() {
-            Ok(p) => match (Race {
-                wire: &wire,
-                fut: JsFuture::from(p),
-            })
-            .await
-            {
-                Ok(Ok(t)) => JsBody {
-                    js: t,
-                    text: OnceCell::new(),
-                },
-                Ok(Err(e)) => return Err(self.network(e, &wire, req.timeout_ms)),
-                Err(trip) => return Err(self.tripped(trip, &mut guard, req.timeout_ms)),
-            },
-            Err(e) => return Err(self.network(e, &wire, req.timeout_ms)),
+        let body = JsBody {
+            js: parts.get(2),
+            text: OnceCell::new(),
         };
         guard.done = true;
         Ok(ResponseParts {
