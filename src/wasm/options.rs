@@ -78,23 +78,13 @@ impl Opts {
         }
     }
 
-    /// A `Record<string, string>` of headers, each checked.
+    /// A `Record<string, string>` of headers, each checked (`undefined`/`null` values skipped).
     pub fn headers(&self, key: &str) -> Result<Vec<(String, String)>, E> {
         let Some(v) = self.raw(key) else {
             return Ok(Vec::new());
         };
-        let obj = Opts::new(v, key)?;
-        let Some(obj) = obj.0 else {
-            return Ok(Vec::new());
-        };
         let mut out = Vec::new();
-        for entry in Object::entries(obj.unchecked_ref()).iter() {
-            let pair: Array = entry.unchecked_into();
-            let name = pair.get(0).as_string().unwrap_or_default();
-            let value = pair.get(1);
-            if value.is_undefined() {
-                continue;
-            }
+        for (name, value) in record(v, key)? {
             let value = value
                 .as_string()
                 .ok_or_else(|| type_error(key, "an object of string values"))?;
@@ -103,6 +93,24 @@ impl Opts {
         }
         Ok(out)
     }
+}
+
+/// The `[name, value]` pairs of a record option (an object, or `undefined`/`null` for none),
+/// skipping `undefined`/`null` values; errors name `param`.
+fn record(v: JsValue, param: &str) -> Result<Vec<(String, JsValue)>, E> {
+    let Some(obj) = Opts::new(v, param)?.0 else {
+        return Ok(Vec::new());
+    };
+    let pairs = Object::entries(obj.unchecked_ref())
+        .iter()
+        .filter_map(|entry| {
+            let pair: Array = entry.unchecked_into();
+            let value = pair.get(1);
+            (!value.is_undefined() && !value.is_null())
+                .then(|| (pair.get(0).as_string().unwrap_or_default(), value))
+        })
+        .collect();
+    Ok(pairs)
 }
 
 /// Everything `new RimpClient(options)` takes.
@@ -185,18 +193,9 @@ pub fn query(o: &Opts) -> Result<Vec<(String, String)>, E> {
 
 /// The pairs of a query record (`undefined`/`null` for none); errors name `query`.
 pub fn query_pairs(v: JsValue) -> Result<Vec<(String, String)>, E> {
-    let q = Opts::new(v, "query")?;
-    let Some(obj) = q.0 else {
-        return Ok(Vec::new());
-    };
     let mut out = Vec::new();
-    for entry in Object::entries(obj.unchecked_ref()).iter() {
-        let pair: Array = entry.unchecked_into();
-        let name = pair.get(0).as_string().unwrap_or_default();
-        let value = pair.get(1);
-        let text = if value.is_undefined() || value.is_null() {
-            continue;
-        } else if let Some(s) = value.as_string() {
+    for (name, value) in record(v, "query")? {
+        let text = if let Some(s) = value.as_string() {
             s
         } else if let Some(b) = value.as_bool() {
             String::from(if b { "true" } else { "false" })

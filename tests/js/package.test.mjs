@@ -192,3 +192,26 @@ test("a browser page imports the installed package as an ES module with no init 
   console.log(`# browser import → ready (cold browser): ${page.result.ready.toFixed(1)} ms`);
   checkPage(page);
 });
+
+test("a module worker uses it too, and may hold an API key (no document there)", async () => {
+  const dir = join(app, "worker-app");
+  cpSync(join(app, "node_modules"), join(dir, "node_modules"), { recursive: true });
+  writeFileSync(join(dir, "data.json"), '{"ok":true}');
+  writeFileSync(join(dir, "worker.js"), `
+    const m = await import("./node_modules/rimp-client/index.js");
+    const seen = [];
+    const fetch = (url, init) => { seen.push(init.headers.authorization); return globalThis.fetch(url, init); };
+    const c = new m.RimpClient({ apiKey: "sk_test_worker", baseUrl: self.location.origin, maxRetries: 0, fetch });
+    const r = await c.request("GET", "/data.json");
+    const e = await c.request("GET", "/missing").catch((e) => e);
+    postMessage({ data: r.data, auth: seen[0], err: [e.name, e.status, e instanceof m.NotFoundError] });`);
+  writeFileSync(join(dir, "index.html"), `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">
+<script type="module">
+  const w = new Worker("./worker.js", { type: "module" });
+  w.onerror = (e) => { window.result = { error: String(e.message) }; };
+  w.onmessage = (e) => { window.result = e.data; };
+</script>`);
+  const { result, errors } = await runInChromium(dir, "index.html");
+  assert.deepEqual(result, { data: { ok: true }, auth: "Bearer sk_test_worker", err: ["NotFoundError", 404, true] });
+  assert.deepEqual(errors, []);
+});
