@@ -7,10 +7,12 @@
 
 const LINEAGE = Symbol.for("rimp-client.error.lineage");
 
+// The rimp-client classes a constructor descends from (a user's own subclass has no `rimpName`
+// of its own and is skipped, so `new (class extends RateLimitError {})()` is a RateLimitError).
 function lineageOf(ctor) {
   const names = [];
-  for (let c = ctor; c && Object.prototype.hasOwnProperty.call(c, "rimpName"); c = Object.getPrototypeOf(c)) {
-    names.push(c.rimpName);
+  for (let c = ctor; c && c !== Error && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    if (Object.prototype.hasOwnProperty.call(c, "rimpName")) names.push(c.rimpName);
   }
   return names;
 }
@@ -26,8 +28,11 @@ export class RimpError extends Error {
   static [Symbol.hasInstance](value) {
     if (value === null || (typeof value !== "object" && typeof value !== "function")) return false;
     const lineage = value[LINEAGE];
-    if (Array.isArray(lineage) && Object.prototype.hasOwnProperty.call(this, "rimpName")) {
-      return lineage.includes(this.rimpName);
+    // A rimp-client class (from any copy of the package) answers from the brand; a user's own
+    // subclass, or a value without the brand, gets the ordinary prototype-chain check.
+    if (Array.isArray(lineage) && Object.prototype.hasOwnProperty.call(this, "rimpName")
+      && lineage.includes(this.rimpName)) {
+      return true;
     }
     return Function.prototype[Symbol.hasInstance].call(this, value);
   }

@@ -27,7 +27,11 @@ for (const f of ["index.js", "node.js", "manual.js", "index.d.ts", "manual.d.ts"
 // lib "esnext.disposable"; users on es2022 libs without skipLibCheck would get an error in our
 // file. The method still exists at run time (`using client = …` works where supported).
 const dtsPath = join(pkg, "rimp_client.d.ts");
-writeFileSync(dtsPath, readFileSync(dtsPath, "utf8").replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/gm, ""));
+let dts = readFileSync(dtsPath, "utf8").replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/gm, "");
+// `InitOutput` lists the raw wasm exports that `init()`/`initSync()` return, typed `any` by
+// wasm-bindgen; nothing there is for callers to use, so type it `unknown` instead.
+dts = dts.replace(/(export interface InitOutput \{[\s\S]*?\n\})/, (block) => block.replace(/\bany\b/g, "unknown"));
+writeFileSync(dtsPath, dts);
 copyFileSync(join(root, "README.md"), join(pkg, "README.md"));
 copyFileSync(join(root, "LICENSE"), join(pkg, "LICENSE"));
 // wasm-bindgen writes no .gitignore, but wasm-pack does; never ship one.

@@ -145,10 +145,16 @@ pub fn header<C>(param: &str, name: &str, value: &str) -> Result<(), Error<C>> {
             String::from(param) + " has a header name that is not a valid HTTP token",
         ));
     }
-    if value.chars().any(|c| c.is_control() && c != '\t') {
+    // `fetch` takes header values as ByteStrings: a character above U+00FF (a pasted curly
+    // quote, say) makes it throw a TypeError that would look like a network failure.
+    if value
+        .chars()
+        .any(|c| (c.is_control() && c != '\t') || u32::from(c) > 0xFF)
+    {
         return Err(Error::invalid_option(
             param,
-            String::from(param) + " has a header value with control characters",
+            String::from(param)
+                + " has a header value with control characters or characters above U+00FF",
         ));
     }
     if RESERVED_HEADERS
@@ -163,15 +169,16 @@ pub fn header<C>(param: &str, name: &str, value: &str) -> Result<(), Error<C>> {
     Ok(())
 }
 
-/// Checks an `apiKey`: non-empty, no white space or control characters.
+/// Checks an `apiKey`: non-empty, visible ASCII only (no spaces, control characters, or
+/// pasted typographic quotes, which `fetch` would refuse as a header value).
 ///
 /// # Errors
 /// `invalid_option` naming `apiKey` (the message never repeats the key).
 pub fn api_key<C>(value: &str) -> Result<(), Error<C>> {
-    if value.is_empty() || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(Error::invalid_option(
             "apiKey",
-            "apiKey must be a non-empty key with no spaces, such as sk_test_…",
+            "apiKey must be a non-empty key of visible ASCII characters, such as sk_test_…",
         ));
     }
     Ok(())

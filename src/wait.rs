@@ -109,6 +109,9 @@ pub enum Next {
     /// The next poll could only start at or after the deadline: wait for the deadline to pass
     /// and reject with a `TimeoutError`.
     Expire,
+    /// The answer (a 2xx) carries no `status` string: it is not a job, so polling on would
+    /// never end. Reject with [`Poller::no_status_error`].
+    NoStatus,
 }
 
 /// The outcome of one poll.
@@ -165,6 +168,11 @@ impl Poller {
         self.status.as_deref()
     }
 
+    /// What is being waited for.
+    pub fn kind(&self) -> JobKind {
+        self.kind
+    }
+
     /// Polls answered so far.
     pub fn polls(&self) -> u32 {
         self.polls
@@ -182,8 +190,28 @@ impl Poller {
         rate_limit: Option<RateLimitInfo>,
         now_ms: u64,
     ) -> Step {
-        self.polls = self.polls.saturating_add(1);
         let (status, signature) = observe(self.kind, body);
+        self.after_observation(status, signature, rate_limit, now_ms)
+    }
+
+    /// As [`Poller::after_poll`], for an answer already read: its `status` and its progress
+    /// signature (see [`observe`]). The glue reads both from the object `JSON.parse` made, so
+    /// the decision follows exactly what the caller will see.
+    pub fn after_observation(
+        &mut self,
+        status: Option<String>,
+        signature: String,
+        rate_limit: Option<RateLimitInfo>,
+        now_ms: u64,
+    ) -> Step {
+        self.polls = self.polls.saturating_add(1);
+        if status.is_none() {
+            self.status = None;
+            return Step {
+                progressed: false,
+                next: Next::NoStatus,
+            };
+        }
         let progressed = self.polls == 1 || self.signature.as_deref() != Some(signature.as_str());
         self.signature = Some(signature);
         self.status = status;
@@ -214,6 +242,30 @@ impl Poller {
         Step { progressed, next }
     }
 
+    /// The `APIError` for a 2xx answer with no `status` (an HTML page from a proxy, say):
+    /// `http_status`, the body's first 2 KiB as `rawBody`, and the request id.
+    pub fn no_status_error<C>(
+        &self,
+        http_status: u16,
+        body: &str,
+        request_id: Option<String>,
+    ) -> Error<C> {
+        let mut msg = String::from("waitFor: the answer for ");
+        msg.push_str(self.kind.noun());
+        msg.push(' ');
+        msg.push_str(&self.id);
+        msg.push_str(" has no \"status\": it is not a ");
+        msg.push_str(self.kind.noun());
+        msg.push_str(" object");
+        let mut e = Error::new(ErrorKind::Api, msg);
+        e.status = Some(http_status);
+        e.raw_body =
+            Some(crate::envelope::truncate(body, crate::envelope::RAW_BODY_LIMIT).to_owned());
+        e.request_id = request_id;
+        e.attempts = self.polls;
+        e
+    }
+
     /// The `TimeoutError` for a wait whose deadline passed, with the last status.
     pub fn timeout_error<C>(&self) -> Error<C> {
         let mut msg = String::from("waitFor: the wait for ");
@@ -235,6 +287,7 @@ impl Poller {
         let mut e = Error::new(ErrorKind::Timeout, msg);
         // The job goes on: a later wait can still see it finish.
         e.retryable = true;
+        e.attempts = self.polls;
         e
     }
 }

@@ -124,15 +124,27 @@ fn progress_is_the_first_poll_and_each_change() {
         let step = p.after_poll(&gen_body(status), no_limit(), NOW);
         assert_eq!(step.progressed, progressed, "{status}");
     }
-    // An unparseable first answer is still the first poll; an unchanged one is not progress.
-    let mut p = Poller::new(JobKind::Generation, "gen_1", WaitSettings::default(), NOW);
-    let s = p.after_poll("<html>", no_limit(), NOW);
-    assert!(s.progressed);
-    assert!(
-        matches!(s.next, Next::Poll { .. }),
-        "no status: keep polling"
-    );
-    assert!(!p.after_poll("<html>", no_limit(), NOW).progressed);
+    // An answer with no status (HTML from a proxy, a non-object, a numeric status) is not a
+    // job: the wait ends with an error instead of polling forever.
+    for body in ["<html>", "{}", "null", r#"{"status":3}"#, "[]"] {
+        let mut p = Poller::new(JobKind::Generation, "gen_1", WaitSettings::default(), NOW);
+        p.after_poll(&gen_body("running"), no_limit(), NOW);
+        let s = p.after_poll(body, no_limit(), NOW);
+        assert_eq!(s.next, Next::NoStatus, "{body}");
+        assert!(!s.progressed);
+        let e: Error = p.no_status_error(200, body, Some("req_9".into()));
+        assert_eq!(
+            (e.kind, e.status, e.attempts),
+            (ErrorKind::Api, Some(200), 2)
+        );
+        assert_eq!(e.raw_body.as_deref(), Some(body));
+        assert_eq!(e.request_id.as_deref(), Some("req_9"));
+        assert!(
+            e.message.contains("gen_1 has no \"status\""),
+            "{}",
+            e.message
+        );
+    }
 }
 
 #[test]
@@ -290,13 +302,16 @@ fn the_timeout_error_names_the_job_and_its_last_status() {
     p.after_poll(&gen_body(&long), no_limit(), NOW);
     let e: Error = p.timeout_error();
     assert!(e.message.len() < 200, "{}", e.message.len());
-    let mut c = Poller::new(JobKind::Comparison, "cmp_2", settings(10, 10, Some(1)), NOW);
-    c.after_poll("{}", no_limit(), NOW);
+    let c = Poller::new(JobKind::Comparison, "cmp_2", settings(10, 10, Some(1)), NOW);
+    let e = c.timeout_error::<()>();
     assert!(
-        c.timeout_error::<()>()
-            .message
-            .contains("comparison cmp_2 passed its deadline (timeoutMs 1 ms) with no status"),
+        e.message.contains(
+            "comparison cmp_2 passed its deadline (timeoutMs 1 ms) before any poll answered"
+        ),
+        "{}",
+        e.message
     );
+    assert_eq!(e.attempts, 0);
 }
 
 #[test]

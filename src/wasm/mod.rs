@@ -202,13 +202,14 @@ impl Inner {
         if body.is_some() {
             headers.push(("content-type".into(), "application/json".into()));
         }
+        if let Some(api_key) = &self.config.api_key {
+            headers.push(("authorization".into(), String::from("Bearer ") + api_key));
+        }
+        // The client's headers, then the call's, override anything set above (including the
+        // apiKey's Authorization: an explicit header is the caller's deliberate choice).
         for (k, v) in self.config.headers.iter().chain(call.headers.iter()) {
             headers.retain(|(h, _)| !h.eq_ignore_ascii_case(k));
             headers.push((k.clone(), v.clone()));
-        }
-        if let Some(api_key) = &self.config.api_key {
-            headers.retain(|(h, _)| !h.eq_ignore_ascii_case("authorization"));
-            headers.push(("authorization".into(), String::from("Bearer ") + api_key));
         }
         if let Some(k) = &key {
             headers.push(("idempotency-key".into(), k.clone()));

@@ -4,7 +4,7 @@
 //! the JS boundary: its deserializer costs ~21 KB of wasm). `undefined` and `null` both mean
 //! "not set".
 
-use js_sys::{Array, Function, Object, Reflect};
+use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
@@ -12,6 +12,23 @@ use crate::config::{self, ClientConfig};
 use crate::error::Error;
 
 type E = Error<JsValue>;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Object.entries`, which runs getters and Proxy traps: those may throw.
+    #[wasm_bindgen(js_namespace = Object, js_name = entries, catch)]
+    fn object_entries(o: &JsValue) -> Result<Array, JsValue>;
+}
+
+/// An object literal (or one with a null prototype), from any realm: not an array, a `Map`,
+/// a `Headers` or another class instance, whose entries `Object.entries` would not show.
+pub fn is_plain_object(v: &JsValue) -> bool {
+    v.is_object()
+        && !Array::is_array(v)
+        && Reflect::get_prototype_of(v).is_ok_and(|proto| {
+            proto.is_null() || Reflect::get_prototype_of(&proto).is_ok_and(|p| p.is_null())
+        })
+}
 
 /// A JS options object (or nothing).
 pub struct Opts(Option<JsValue>);
@@ -101,7 +118,15 @@ fn record(v: JsValue, param: &str) -> Result<Vec<(String, JsValue)>, E> {
     let Some(obj) = Opts::new(v, param)?.0 else {
         return Ok(Vec::new());
     };
-    let pairs = Object::entries(obj.unchecked_ref())
+    if !is_plain_object(&obj) {
+        return Err(type_error(
+            param,
+            "a plain object such as { \"X-Trace\": \"abc\" } (not a Headers, Map or class instance)",
+        ));
+    }
+    let entries = object_entries(&obj)
+        .map_err(|_| type_error(param, "an object whose properties can be read"))?;
+    let pairs = entries
         .iter()
         .filter_map(|entry| {
             let pair: Array = entry.unchecked_into();

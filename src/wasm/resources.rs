@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use js_sys::{Array, Promise, Reflect};
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 use super::options::{self, Opts};
@@ -414,12 +414,7 @@ pub(super) fn result_js(ok: &Answered, data: JsValue, with_response: bool) -> Js
 /// null prototype, from any realm): an array, a `Map` or a class instance would be sent as
 /// something other than what the caller sees.
 fn params_json(params: &JsValue) -> Result<String, E> {
-    let plain = params.is_object()
-        && !Array::is_array(params)
-        && Reflect::get_prototype_of(params).is_ok_and(|proto| {
-            proto.is_null() || Reflect::get_prototype_of(&proto).is_ok_and(|p| p.is_null())
-        });
-    if !plain {
+    if !options::is_plain_object(params) {
         return Err(Error::invalid_option(
             "params",
             "params must be a plain object, e.g. { model: \"flux-pro\", prompt: \"a red fox\" }",

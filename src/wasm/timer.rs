@@ -11,7 +11,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use js_sys::Function;
+use js_sys::{Function, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
@@ -140,7 +140,7 @@ impl Drop for AbortListener {
 /// Watches the caller's signal (if any) for the lifetime of one attempt or wait.
 pub fn watch_signal(signal: Option<&AbortSignal>, wire: &Tripwire) -> Option<AbortListener> {
     let signal = signal?;
-    if signal.aborted() {
+    if is_aborted(signal) {
         wire.trip(Trip::Abort);
         return None;
     }
@@ -150,7 +150,17 @@ pub fn watch_signal(signal: Option<&AbortSignal>, wire: &Tripwire) -> Option<Abo
 
 /// The caller's abort reason, when the signal has aborted.
 pub fn abort_reason(signal: Option<&AbortSignal>) -> Option<JsValue> {
-    signal.filter(|s| s.aborted()).map(AbortSignal::reason)
+    let s = signal.filter(|s| is_aborted(s))?;
+    Some(Reflect::get(s, &JsValue::from_str("reason")).unwrap_or(JsValue::UNDEFINED))
+}
+
+/// `signal.aborted`, read so that a throwing getter (a signal-like object from elsewhere)
+/// counts as not aborted rather than throwing through the wasm.
+fn is_aborted(signal: &AbortSignal) -> bool {
+    Reflect::get(signal, &JsValue::from_str("aborted"))
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
 }
 
 struct WireFuture<'a>(&'a Tripwire);

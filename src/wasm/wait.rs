@@ -13,6 +13,7 @@ use crate::headers::MAX_TIMER_MS;
 use crate::resources::Endpoint;
 use crate::transport::{BodyText, Clock, Sleeper};
 use crate::wait::{JobKind, Next, Poller, WaitSettings};
+use js_sys::{Array, Reflect};
 
 impl Inner {
     pub(super) async fn wait_for(
@@ -78,30 +79,65 @@ impl Inner {
         };
         loop {
             let ok = self.run(prepared).await?;
-            let step = poller.after_poll(
-                ok.response.body.text(),
+            let current = ok.response.body.parse();
+            let (status, signature) = observe_js(poller.kind(), &current);
+            let step = poller.after_observation(
+                status,
+                signature,
                 ok.response.headers.rate_limit(),
                 BrowserClock.now_ms(),
             );
-            let done = step.next == Next::Done;
-            let progress = on_progress.as_ref().filter(|_| step.progressed);
-            if done || progress.is_some() {
-                let current = ok.response.body.parse();
-                if let Some(f) = progress {
+            if step.next == Next::NoStatus {
+                let mut e = poller.no_status_error(
+                    ok.response.status,
+                    ok.response.body.text(),
+                    ok.response.headers.request_id(),
+                );
+                e.idempotency_key.clone_from(&ok.idempotency_key);
+                return Err(e);
+            }
+            if step.progressed {
+                if let Some(f) = &on_progress {
                     // A throwing callback must not break the wait (as with `onRetry`).
                     let _ = f.call1(&JsValue::UNDEFINED, &current);
                 }
-                if done {
-                    return Ok(result_js(&ok, current, with_response));
-                }
+            }
+            if step.next == Next::Done {
+                return Ok(result_js(&ok, current, with_response));
             }
             let delay_ms = match step.next {
                 Next::Poll { delay_ms, .. } => delay_ms,
                 // No poll fits before the deadline: sleep until its timer ends the wait (the
                 // sleep still ends at once on abort).
-                Next::Expire | Next::Done => MAX_TIMER_MS,
+                Next::Expire | Next::Done | Next::NoStatus => MAX_TIMER_MS,
             };
-            sleeper.sleep(delay_ms).await.map_err(engine::aborted)?;
+            let polls = poller.polls();
+            sleeper.sleep(delay_ms).await.map_err(|reason| {
+                let mut e = engine::aborted(reason);
+                e.attempts = polls;
+                e
+            })?;
         }
     }
+}
+
+/// The `status` of a polled object as `JSON.parse` made it, and its progress signature: the
+/// status, and for a comparison each child's status too (the same rule as `crate::wait::observe`).
+fn observe_js(kind: JobKind, current: &JsValue) -> (Option<String>, String) {
+    let get = |o: &JsValue, k: &str| Reflect::get(o, &JsValue::from_str(k)).ok();
+    let status = get(current, "status").and_then(|s| s.as_string());
+    let mut signature = status.clone().unwrap_or_default();
+    if kind == JobKind::Comparison {
+        if let Some(children) = get(current, "generations").filter(Array::is_array) {
+            for child in Array::from(&children).iter() {
+                signature.push('|');
+                signature.push_str(
+                    &get(&child, "status")
+                        .and_then(|s| s.as_string())
+                        .unwrap_or_default(),
+                );
+            }
+        }
+    }
+    (status, signature)
 }

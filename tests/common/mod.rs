@@ -44,6 +44,8 @@ extern "C" {
     pub fn plain_object(json: &str) -> JsValue;
     #[wasm_bindgen(js_name = withSignal)]
     pub fn with_signal(json: &str, signal: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = hostileOptions)]
+    fn hostile_options(kind: &str) -> JsValue;
 }
 
 #[wasm_bindgen(module = "/js/errors.js")]
@@ -870,6 +872,52 @@ async fn query_headers_and_success_shapes() {
 }
 
 #[wasm_bindgen_test]
+async fn hostile_option_objects_are_refused_not_thrown() {
+    for kind in ["throwing-getter", "proxy", "headers-instance", "map"] {
+        let opts = hostile_options(kind);
+        let r = run(
+            FAST,
+            &script(&[step(200, "{}", "{}")]),
+            "GET",
+            "/v1/models",
+            opts,
+        )
+        .await;
+        let e = r.error();
+        assert_eq!(
+            e.get_text("name").as_deref(),
+            Some("InvalidRequestError"),
+            "{kind}"
+        );
+        assert_eq!(e.get_text("param").as_deref(), Some("headers"), "{kind}");
+        assert_eq!(r.calls().len(), 0, "{kind}: nothing sent");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn explicit_authorization_header_wins_over_api_key() {
+    let r = run(
+        FAST,
+        &script(&[step(200, "{}", "{}")]),
+        "GET",
+        "/v1/models",
+        plain_object(r#"{"headers":{"Authorization":"Bearer session-token"}}"#),
+    )
+    .await;
+    r.ok();
+    let h = r.calls()[0].get("headers").unwrap().clone();
+    assert_eq!(
+        h.get_text("Authorization").as_deref(),
+        Some("Bearer session-token")
+    );
+    assert_eq!(
+        h.get_text("authorization"),
+        None,
+        "only one Authorization header"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn caller_key_is_sent_unchanged() {
     let s = script(&[step(500, "{}", ""), step(202, "{}", "{}")]);
     let r = run(
@@ -904,6 +952,8 @@ fn constructor_validates_and_never_leaks_the_key() {
         (r#"{"apiKey":"sk_test_ has space"}"#, "apiKey"),
         (r#"{"fetch":"nope"}"#, "fetch"),
         (r#"{"headers":{"bad name":"v"}}"#, "headers"),
+        (r#"{"apiKey":"sk_test_pasted’"}"#, "apiKey"),
+        (r#"{"headers":{"X-Note":"curly ’ quote"}}"#, "headers"),
     ] {
         let e = RimpClient::new(Some(plain_object(opts).unchecked_into()))
             .err()

@@ -598,6 +598,46 @@ async fn wait_for_resolves_failed_jobs_and_rejects_failed_polls() {
 }
 
 #[wasm_bindgen_test]
+async fn wait_for_rejects_an_answer_that_is_not_a_job() {
+    // A 200 with no `status` (an HTML page from a proxy, a lone surrogate the Rust reader
+    // refuses but JSON.parse accepts is read from the JS object instead) must not poll forever.
+    for body in [r#""<html>proxy login</html>""#, r#"{"id":"gen_s"}"#, "[]"] {
+        let script = format!(
+            r#"[{},{{"status":200,"headers":{{"x-request-id":"req_odd"}},"body":{body}}}]"#,
+            gen_step("running")
+        );
+        let (c, stub) = stub_client(&script);
+        let e = call(
+            &c,
+            "generations",
+            "waitFor",
+            &[s("gen_s"), obj(r#"{"intervalMs":5}"#)],
+        )
+        .await
+        .unwrap_err();
+        let d = describe(&e);
+        assert_eq!(d.get_text("name").as_deref(), Some("APIError"), "{body}");
+        assert_eq!(number_text(&d, "status"), Some(200));
+        assert_eq!(number_text(&d, "attempts"), Some(2));
+        assert_eq!(d.get_text("requestId").as_deref(), Some("req_odd"));
+        assert!(d.get_text("rawBody").is_some());
+        assert_eq!(stub_calls(&stub).len(), 2, "{body}: stopped at once");
+    }
+    // A status the Rust JSON reader could not see (a lone surrogate elsewhere in the body) is
+    // still read from the object JSON.parse made: the wait ends.
+    let odd = r#"{"status":200,"headers":{},"body":"{\"id\":\"gen_s\",\"prompt\":\"\\udc00\",\"status\":\"succeeded\"}"}"#;
+    let (c, _) = stub_client(&format!("[{odd}]"));
+    let g = call(&c, "generations", "waitFor", &[s("gen_s")])
+        .await
+        .unwrap();
+    assert_eq!(text(&g, "status").as_deref(), Some("succeeded"));
+}
+
+fn number_text(v: &Value, key: &str) -> Option<u64> {
+    v.get_text(key).and_then(|t| t.parse().ok())
+}
+
+#[wasm_bindgen_test]
 async fn wait_for_deadline_cuts_a_hanging_poll_short() {
     // The second poll hangs; the client's per-attempt timeout is a minute, but the wait's own
     // deadline (timeoutMs 150) ends it: the fetch is aborted and the wait rejects at once.

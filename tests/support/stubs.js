@@ -107,3 +107,17 @@ export async function mockGet(base, path) {
 export function liveOptions(rec, extraJson) {
   return { ...JSON.parse(extraJson), onRetry: rec.onRetry };
 }
+
+/** Call options whose `headers` a careless or hostile caller could pass. */
+export function hostileOptions(kind) {
+  switch (kind) {
+    case "throwing-getter":
+      return { headers: { get "x-a"() { throw new Error("boom"); } } };
+    case "proxy":
+      return { headers: new Proxy({}, { ownKeys() { throw new Error("trap"); } }) };
+    case "headers-instance":
+      return { headers: new Headers({ Authorization: "Bearer x" }) };
+    default:
+      return { headers: new Map([["x-a", "1"]]) };
+  }
+}
