@@ -136,24 +136,31 @@ async fn cors_exposed_headers_are_readable_and_keyed_posts_pass_the_preflight() 
     assert!(log.contains("OPTIONS"), "a preflight was logged");
 }
 
-#[wasm_bindgen_test]
-async fn cors_exposed_retry_after_is_honoured() {
-    let base = mock_url(false);
-    fault(base, r#"{"method":"GET","path":"/v1/generations/gen_cors_exposed","count":1,"action":{"type":"respond","status":429,"headers":{"Retry-After":"1"},"body":{"error":{"type":"rate_limited","code":"rate_limited","message":"slow down"}}}}"#).await;
-    let (c, rec) = live_client(base, "sk_test_corsb_1").await;
-    let e = JsFuture::from(c.request(
-        "GET".into(),
-        "/v1/generations/gen_cors_exposed".into(),
-        JsValue::UNDEFINED,
-    ))
-    .await
-    .expect_err("the retry reaches the real endpoint: 404");
+/// A 429 with `Retry-After: 1` on `GET /v1/generations/<gen>` (scripted on the mock at
+/// `base`), then the real endpoint's 404: returns the final error and the `onRetry` events.
+async fn rate_limited_once(
+    base: &str,
+    gen_id: &str,
+    key: &str,
+) -> (JsValue, Vec<common::serde_like::Value>) {
+    let path = format!("/v1/generations/{gen_id}");
+    fault(base, &format!(r#"{{"method":"GET","path":"{path}","count":1,"action":{{"type":"respond","status":429,"headers":{{"Retry-After":"1"}},"body":{{"error":{{"type":"rate_limited","code":"rate_limited","message":"slow down"}}}}}}}}"#)).await;
+    let (c, rec) = live_client(base, key).await;
+    let e = JsFuture::from(c.request("GET".into(), path.into(), JsValue::UNDEFINED))
+        .await
+        .expect_err("the retry reaches the real endpoint: 404");
     assert_eq!(
         common::get(&e, "name").as_string().as_deref(),
         Some("NotFoundError")
     );
     let ev = events(&rec);
-    assert_eq!(ev.len(), 1);
+    assert_eq!(ev.len(), 1, "one retry");
+    (e, ev)
+}
+
+#[wasm_bindgen_test]
+async fn cors_exposed_retry_after_is_honoured() {
+    let (_, ev) = rate_limited_once(mock_url(false), "gen_cors_exposed", "sk_test_corsb_1").await;
     assert_eq!(
         ev[0].get_text("delaySource").as_deref(),
         Some("retry-after")
@@ -164,27 +171,13 @@ async fn cors_exposed_retry_after_is_honoured() {
 #[wasm_bindgen_test]
 async fn cors_hidden_headers_degrade_to_backoff_and_null_request_id() {
     let base = mock_url(true);
-    fault(base, r#"{"method":"GET","path":"/v1/generations/gen_cors_hidden","count":1,"action":{"type":"respond","status":429,"headers":{"Retry-After":"1"},"body":{"error":{"type":"rate_limited","code":"rate_limited","message":"slow down"}}}}"#).await;
-    let (c, rec) = live_client(base, "sk_test_corsc_1").await;
-    let e = JsFuture::from(c.request(
-        "GET".into(),
-        "/v1/generations/gen_cors_hidden".into(),
-        JsValue::UNDEFINED,
-    ))
-    .await
-    .expect_err("404 after the retry");
-    assert_eq!(
-        common::get(&e, "name").as_string().as_deref(),
-        Some("NotFoundError")
-    );
+    let (e, ev) = rate_limited_once(base, "gen_cors_hidden", "sk_test_corsc_1").await;
     // The body's request_id still identifies the call even though the header is hidden.
     assert!(
         common::get(&e, "requestId")
             .as_string()
             .is_some_and(|r| r.starts_with("req_"))
     );
-    let ev = events(&rec);
-    assert_eq!(ev.len(), 1);
     assert_eq!(
         ev[0].get_text("delaySource").as_deref(),
         Some("backoff"),
@@ -193,6 +186,7 @@ async fn cors_hidden_headers_degrade_to_backoff_and_null_request_id() {
     let d: u64 = ev[0].get_text("delayMs").unwrap().parse().unwrap();
     assert!((20..30).contains(&d), "backoff from retryDelayMs 20: {d}");
 
+    let (c, _) = live_client(base, "sk_test_corsc_1").await;
     let r = JsFuture::from(c.request("GET".into(), "/v1/models".into(), JsValue::UNDEFINED))
         .await
         .unwrap();
