@@ -1,4 +1,4 @@
-//! The exponential backoff of design §5, as a pure function of its inputs.
+//! The client's exponential backoff with jitter, as a pure function of its inputs.
 
 use crate::headers::MAX_TIMER_MS;
 

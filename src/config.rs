@@ -1,10 +1,11 @@
-//! Client and call options: defaults, validation and merging (design §3, §5).
+//! Client and call options: defaults, validation and merging.
 //!
 //! The glue reads each JS option into a primitive (`f64`, `String`, `bool`) and hands it here;
 //! every check and every default lives in this module, so the README's options table and the
 //! code have one source.
 
-use crate::error::Error;
+use crate::budget::{BudgetSettings, MAX_CAPACITY};
+use crate::error::{Error, ErrorKind};
 use crate::headers::MAX_TIMER_MS;
 use crate::policy::RetrySettings;
 
@@ -36,6 +37,11 @@ pub struct ClientConfig {
     pub timeout_ms: u64,
     /// `headers`, validated.
     pub headers: Vec<(String, String)>,
+    /// `allowInsecureHttp`: send the `apiKey` to a plain `http://` `baseUrl` that is not the
+    /// local machine.
+    pub allow_insecure_http: bool,
+    /// `retryBudget`: the client-wide retry budget; `None` when disabled.
+    pub retry_budget: Option<BudgetSettings>,
 }
 
 impl Default for ClientConfig {
@@ -51,6 +57,8 @@ impl Default for ClientConfig {
             },
             timeout_ms: DEFAULT_TIMEOUT_MS,
             headers: Vec::new(),
+            allow_insecure_http: false,
+            retry_budget: Some(BudgetSettings::default()),
         }
     }
 }
@@ -63,6 +71,8 @@ impl std::fmt::Debug for ClientConfig {
             .field("retry", &self.retry)
             .field("timeout_ms", &self.timeout_ms)
             .field("headers", &self.headers.len())
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("retry_budget", &self.retry_budget)
             .finish()
     }
 }
@@ -221,4 +231,117 @@ pub fn path<C>(value: &str) -> Result<(), Error<C>> {
             "path must start with \"/\" (e.g. \"/v1/models\") and hold no spaces, \"?\" or \"#\"; pass query parameters in options.query",
         ))
     }
+}
+
+/// The message of the `browser_api_key` refusal.
+pub const BROWSER_API_KEY_MESSAGE: &str = "refusing to use an apiKey in a browser page, where anyone can read it: point baseUrl at your own backend that adds the key (see the README's \"Using a proxy\"), or pass dangerouslyAllowBrowser: true if you accept the risk (e.g. a test key on localhost)";
+
+/// The message of the `insecure_base_url` refusal.
+pub const INSECURE_BASE_URL_MESSAGE: &str = "refusing to send the apiKey to a plain http:// baseUrl that is not this machine: the key would travel in clear text, readable by anyone on the network path; use an https:// baseUrl, or pass allowInsecureHttp: true if the network is trusted";
+
+/// The rules a client's options must meet together, checked once at construction.
+///
+/// - An `apiKey` in a browser window (`browser_window`: a `document` exists) is refused
+///   unless `dangerously_allow_browser`: anyone who opens the page can read it.
+/// - An `apiKey` with a plain `http://` `baseUrl` whose host is not the local machine
+///   (`localhost`, a name ending in `.localhost`, `127.0.0.0/8`, `[::1]`) is refused unless
+///   `config.allow_insecure_http`: the key would cross the network in clear text.
+///
+/// # Errors
+/// `RimpError` (`ErrorKind::Client`) with code `browser_api_key`; `InvalidRequestError` with
+/// code `insecure_base_url` and param `baseUrl`.
+pub fn check_client<C>(
+    config: &ClientConfig,
+    browser_window: bool,
+    dangerously_allow_browser: bool,
+) -> Result<(), Error<C>> {
+    if config.api_key.is_none() {
+        return Ok(());
+    }
+    if browser_window && !dangerously_allow_browser {
+        let mut e = Error::new(ErrorKind::Client, BROWSER_API_KEY_MESSAGE);
+        e.code = Some("browser_api_key".into());
+        return Err(e);
+    }
+    if !config.allow_insecure_http && is_insecure_remote(&config.base_url) {
+        let mut e = Error::invalid_option("baseUrl", INSECURE_BASE_URL_MESSAGE);
+        e.code = Some("insecure_base_url".into());
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// Whether `base_url` is `http://` to a host other than the local machine.
+fn is_insecure_remote(base_url: &str) -> bool {
+    let url = base_url.trim();
+    let Some(rest) = url
+        .get(..7)
+        .filter(|scheme| scheme.eq_ignore_ascii_case("http://"))
+        .and_then(|_| url.get(7..))
+    else {
+        return false;
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    // Drop any `user:password@`.
+    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    !is_loopback_host(host_port)
+}
+
+/// `localhost`, `*.localhost`, a `127.x.y.z` dotted quad or `[::1]`, with or without a port.
+pub fn is_loopback_host(host_port: &str) -> bool {
+    if let Some(bracketed) = host_port.strip_prefix('[') {
+        let host = bracketed.split(']').next().unwrap_or_default();
+        return host == "::1";
+    }
+    let host = host_port.split(':').next().unwrap_or_default();
+    let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
+    if host == "localhost" || (host.ends_with(".localhost") && host.len() > ".localhost".len()) {
+        return true;
+    }
+    let parts: Vec<&str> = host.split('.').collect();
+    parts.len() == 4
+        && parts.first() == Some(&"127")
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.len() <= 3
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && p.parse::<u8>().is_ok()
+        })
+}
+
+/// Validates `retryBudget`'s numbers (`None`: not set, the default is kept).
+///
+/// # Errors
+/// `invalid_option` naming `retryBudget.capacity` (a whole number from 1 to 1,000,000) or
+/// `retryBudget.retryCost` / `.timeoutCost` / `.successRefund` (whole numbers from 0 to the
+/// capacity). A cost left unset keeps its default, lowered to the capacity if that is smaller.
+pub fn retry_budget_option<C>(
+    capacity: Option<f64>,
+    retry_cost: Option<f64>,
+    timeout_cost: Option<f64>,
+    success_refund: Option<f64>,
+) -> Result<BudgetSettings, Error<C>> {
+    let d = BudgetSettings::default();
+    let capacity = match capacity {
+        Some(v) => whole_number("retryBudget.capacity", v, 1, u64::from(MAX_CAPACITY))?,
+        None => u64::from(d.capacity),
+    };
+    let to_u32 = |n: u64| u32::try_from(n).unwrap_or(MAX_CAPACITY);
+    let cost = |param: &str, v: Option<f64>, default: u32| -> Result<u32, Error<C>> {
+        match v {
+            Some(v) => whole_number(param, v, 0, capacity).map(to_u32),
+            // A default above a smaller capacity is lowered to it.
+            None => Ok(default.min(to_u32(capacity))),
+        }
+    };
+    Ok(BudgetSettings {
+        capacity: to_u32(capacity),
+        retry_cost: cost("retryBudget.retryCost", retry_cost, d.retry_cost)?,
+        timeout_cost: cost("retryBudget.timeoutCost", timeout_cost, d.timeout_cost)?,
+        success_refund: cost(
+            "retryBudget.successRefund",
+            success_refund,
+            d.success_refund,
+        )?,
+    })
 }

@@ -3,6 +3,9 @@
 //! Pure and generic over [`Transport`], [`Sleeper`] and [`Clock`], so the very loop that runs
 //! in the browser is tested natively against scripted fakes.
 
+use std::cell::RefCell;
+
+use crate::budget::RetryBudget;
 use crate::envelope::classify;
 use crate::error::{DelaySource, Error, ErrorKind};
 use crate::policy::{Decision, RequestTraits, RetrySettings, decide};
@@ -11,11 +14,12 @@ use crate::transport::{
     TransportFailure,
 };
 
-/// Everything one call needs, resolved before its first attempt.
+/// Everything one call needs, resolved before its first attempt. `B` is the request body's
+/// type (see [`RequestSpec`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CallPlan {
+pub struct CallPlan<B = String> {
     /// The request, sent unchanged on every attempt.
-    pub request: RequestSpec,
+    pub request: RequestSpec<B>,
     /// Retry settings for this call.
     pub retry: RetrySettings,
     /// The key in `request.headers`, if any (reported on the result and on errors).
@@ -86,20 +90,33 @@ pub fn aborted<C>(reason: Option<C>) -> Error<C> {
     e
 }
 
+/// What the message of an error that the retry budget stopped ends with.
+pub const BUDGET_EXHAUSTED_SUFFIX: &str = " (not retried: the retry budget is exhausted)";
+
 /// Runs one call to completion.
+///
+/// Before each retry the call takes its cost from `budget` (the client's shared
+/// [`RetryBudget`]; `None`: unlimited), the timeout cost when the attempt timed out; a 2xx
+/// answer refunds it. The first attempt is never charged. When the budget refuses, the
+/// failure is returned at once with `retry_budget_exhausted` set.
+///
+/// A retry's wait is kept against the wall clock: it ends `delay_ms` after the failure was
+/// observed, so time lost before the timer started (a throttled background tab running the
+/// continuation late, a slow `onRetry`) is not waited a second time.
 ///
 /// # Errors
 /// The last attempt's error once no retry is allowed, or an `Abort` error as soon as the
 /// caller aborts. Every error carries `attempts` and the idempotency key.
-pub async fn execute<C, T, S, K>(
-    plan: &CallPlan,
+pub async fn execute<C, B, T, S, K>(
+    plan: &CallPlan<B>,
     transport: &T,
     sleeper: &S,
     clock: &K,
+    budget: Option<&RefCell<RetryBudget>>,
     on_retry: &mut dyn FnMut(RetryNotice<'_, C>),
 ) -> Result<Success<T::Body>, Error<C>>
 where
-    T: Transport<Cause = C>,
+    T: Transport<Cause = C, ReqBody = B>,
     S: Sleeper<Cause = C>,
     K: Clock,
 {
@@ -107,8 +124,14 @@ where
     let mut attempt: u32 = 0;
     loop {
         attempt = attempt.saturating_add(1);
-        let mut error = match transport.send(&plan.request).await {
+        let outcome = transport.send(&plan.request).await;
+        let observed_ms = clock.now_ms();
+        let mut timed_out = false;
+        let mut error = match outcome {
             Ok(response) if (200..300).contains(&response.status) => {
+                if let Some(b) = budget {
+                    b.borrow_mut().on_success();
+                }
                 return Ok(Success {
                     response,
                     attempts: attempt,
@@ -119,9 +142,12 @@ where
                 response.status,
                 &response.headers,
                 response.body.text(),
-                clock.now_ms(),
+                observed_ms,
             ),
-            Err(e) => transport_error(e, plan.request.timeout_ms),
+            Err(e) => {
+                timed_out = e.failure == TransportFailure::Timeout;
+                transport_error(e, plan.request.timeout_ms)
+            }
         };
         error.attempts = attempt;
         error.idempotency_key.clone_from(&plan.idempotency_key);
@@ -133,20 +159,29 @@ where
             attempt - 1,
             traits,
             &plan.retry,
-            clock.now_ms(),
+            observed_ms,
             plan.deadline_ms,
             clock.jitter_unit(),
         );
         let Decision::Retry { delay_ms, source } = decision else {
             return Err(error);
         };
+        if let Some(b) = budget {
+            if !b.borrow_mut().try_spend(timed_out) {
+                error.retry_budget_exhausted = true;
+                error.message.push_str(BUDGET_EXHAUSTED_SUFFIX);
+                return Err(error);
+            }
+        }
         on_retry(RetryNotice {
             attempt,
             delay_ms,
             source,
             error: &error,
         });
-        if let Err(reason) = sleeper.sleep(delay_ms).await {
+        let target_ms = observed_ms.saturating_add(delay_ms);
+        let remaining_ms = target_ms.saturating_sub(clock.now_ms());
+        if let Err(reason) = sleeper.sleep(remaining_ms).await {
             let mut e = aborted(reason);
             e.attempts = attempt;
             e.idempotency_key.clone_from(&plan.idempotency_key);

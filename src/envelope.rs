@@ -1,6 +1,6 @@
 //! Turning a non-2xx answer into an [`Error`]: tolerant envelope parsing and classification.
 //!
-//! rimp-api.md §4 and §6.3: only `type`/`code`/`message` are expected, any of them may be
+//! The API documents only `type`/`code`/`message` as expected, any of them may be
 //! missing, and proxies answer with HTML, empty bodies or truncated JSON. Whatever arrives,
 //! the class comes from the envelope's `type` when it is known, else from the HTTP status.
 
@@ -148,7 +148,7 @@ pub fn classify<C>(status: u16, headers: &ResponseHeaders, body: &str, now_ms: u
             .map(|ms| (ms, DelaySource::RateLimitReset));
     }
 
-    // `message` is the server's own text when it sent one (design §4); otherwise a
+    // `message` is the server's own text when it sent one; otherwise a
     // description of what did arrive.
     let message = match env.message {
         Some(ref m) => m.clone(),

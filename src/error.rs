@@ -2,7 +2,7 @@
 //!
 //! Every failure the client reports is an [`Error`]; the wasm glue turns it into the matching
 //! JS class in exactly one place (`src/wasm/errors.rs`). The kinds map one-to-one onto the JS
-//! classes of design §4.
+//! error classes.
 
 use crate::headers::RateLimitInfo;
 
@@ -132,6 +132,9 @@ pub struct Error<C = ()> {
     pub attempts: u32,
     /// Could a later identical call succeed (the errors page's "Retry?" column)?
     pub retryable: bool,
+    /// The failure would have been retried, but the client's retry budget was exhausted (so
+    /// many recent calls failed that retrying would only add load to a failing server).
+    pub retry_budget_exhausted: bool,
     /// The original JS value behind a connection failure or an abort.
     pub cause: Option<C>,
 }
@@ -154,6 +157,7 @@ impl<C> Error<C> {
             idempotency_key: None,
             attempts: 0,
             retryable: false,
+            retry_budget_exhausted: false,
             cause: None,
         }
     }
@@ -190,7 +194,23 @@ impl<C> Error<C> {
             idempotency_key: self.idempotency_key,
             attempts: self.attempts,
             retryable: self.retryable,
+            retry_budget_exhausted: self.retry_budget_exhausted,
             cause: None,
+        }
+    }
+
+    /// Replaces every occurrence of `secret` (the API key) in `message`, `raw_body`, `code`
+    /// and `param` with `[redacted]`. Secrets shorter than 8 characters are left alone (see
+    /// [`crate::redact::redact`]).
+    pub fn redact_secret(&mut self, secret: &str) {
+        use crate::redact::redact;
+        if let Some(m) = redact(&self.message, secret) {
+            self.message = m;
+        }
+        for field in [&mut self.raw_body, &mut self.code, &mut self.param] {
+            if let Some(r) = field.as_deref().and_then(|v| redact(v, secret)) {
+                *field = Some(r);
+            }
         }
     }
 }

@@ -49,11 +49,13 @@ impl ResponseHeaders {
         *slot = Some(value);
     }
 
-    /// `Idempotent-Replayed: true` (case-insensitive, surrounding space ignored).
+    /// `Idempotent-Replayed: true` (case-insensitive, surrounding space ignored). A repeated
+    /// header, which `fetch` joins as `true, true`, is read by its first element.
     pub fn replayed(&self) -> bool {
+        let is_true = |v: &str| v.trim().eq_ignore_ascii_case("true");
         self.idempotent_replayed
             .as_deref()
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+            .is_some_and(|v| is_true(v) || first_element(v).is_some_and(is_true))
     }
 
     /// The request id, trimmed; `None` when absent or blank.
@@ -64,12 +66,18 @@ impl ResponseHeaders {
     /// The parsed `X-RateLimit-*` headers; `None` when none of the three is readable.
     pub fn rate_limit(&self) -> Option<RateLimitInfo> {
         let info = RateLimitInfo {
-            limit: self.rate_limit_limit.as_deref().and_then(parse_uint),
-            remaining: self.rate_limit_remaining.as_deref().and_then(parse_uint),
+            limit: self
+                .rate_limit_limit
+                .as_deref()
+                .and_then(parse_repeated_uint),
+            remaining: self
+                .rate_limit_remaining
+                .as_deref()
+                .and_then(parse_repeated_uint),
             reset_at_ms: self
                 .rate_limit_reset
                 .as_deref()
-                .and_then(parse_uint)
+                .and_then(parse_repeated_uint)
                 .map(|s| s.saturating_mul(1000)),
         };
         (info.limit.is_some() || info.remaining.is_some() || info.reset_at_ms.is_some())
@@ -101,6 +109,28 @@ impl RateLimitInfo {
     }
 }
 
+/// The text before the first comma, when `value` holds one.
+///
+/// `fetch`'s `Headers.get` joins the values of a repeated header with `", "`, so a server (or
+/// a proxy) that sends `Retry-After` twice is read as `1, 1`. When a whole value does not
+/// parse, its parsers fall back to this first element.
+pub fn first_element(value: &str) -> Option<&str> {
+    value.split_once(',').map(|(first, _)| first)
+}
+
+/// The text before the second comma, when `value` holds two: the first element of a repeated
+/// HTTP-date, which itself contains a comma (`Sun, 06 Nov 1994 08:49:37 GMT, Sun, …`).
+pub fn first_two_elements(value: &str) -> Option<&str> {
+    let (first, rest) = value.split_once(',')?;
+    let (second, _) = rest.split_once(',')?;
+    value.get(..first.len() + 1 + second.len())
+}
+
+/// [`parse_uint`] of the whole value, else of its [`first_element`] (`100, 100` is 100).
+pub fn parse_repeated_uint(value: &str) -> Option<u64> {
+    parse_uint(value).or_else(|| first_element(value).and_then(parse_uint))
+}
+
 /// A non-negative decimal integer (surrounding white space allowed); saturates at `u64::MAX`.
 pub fn parse_uint(s: &str) -> Option<u64> {
     let s = s.trim();
@@ -119,7 +149,16 @@ pub fn parse_uint(s: &str) -> Option<u64> {
 /// A date in the past is a wait of 0. The result is clamped to [`MAX_TIMER_MS`]. Garbage
 /// (negative numbers, unknown formats, impossible dates) is `None`, so the caller falls back
 /// to its own backoff rather than giving up.
+///
+/// A repeated header (`1, 1` as `fetch` joins it) that does not parse whole is read by its
+/// first element, or for a date by its first two comma-joined pieces.
 pub fn parse_retry_after(value: &str, now_ms: u64) -> Option<u64> {
+    parse_one_retry_after(value, now_ms)
+        .or_else(|| first_element(value).and_then(|v| parse_one_retry_after(v, now_ms)))
+        .or_else(|| first_two_elements(value).and_then(|v| parse_one_retry_after(v, now_ms)))
+}
+
+fn parse_one_retry_after(value: &str, now_ms: u64) -> Option<u64> {
     let v = value.trim();
     if v.is_empty() {
         return None;

@@ -1,4 +1,5 @@
-//! `Idempotency-Key` rules (design §5, rimp-api.md §5.2).
+//! `Idempotency-Key` rules: caller keys checked against the API's limits (1 to 200 printable
+//! ASCII characters), a fresh UUID v4 for every POST that has none.
 
 use crate::error::Error;
 

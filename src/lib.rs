@@ -2,11 +2,13 @@
 //!
 //! The browser/JS client for the Rimp generative-media API, compiled to WebAssembly.
 //!
-//! The crate is split in two (design §1):
+//! The crate is split in two:
 //! - a **pure core** that makes every decision — envelope parsing and error classification
 //!   ([`envelope`]), `Retry-After` and `X-RateLimit-*` parsing ([`headers`]), backoff
 //!   ([`backoff`]), the retry decision ([`policy`]), idempotency keys ([`idempotency`]),
-//!   option validation ([`config`]) and the request loop itself ([`engine`]), generic over the
+//!   option validation ([`config`]), every call's request and retry settings ([`plan`]), the
+//!   client-wide retry budget ([`budget`]), secret redaction ([`redact`]) and the request loop
+//!   itself ([`engine`]), generic over the
 //!   [`transport`] traits; the endpoint table of the resource methods ([`resources`]) and
 //!   `waitFor`'s polling decisions ([`wait`]). It has no JS imports and is tested with plain
 //!   `cargo test`.
@@ -18,6 +20,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod backoff;
+pub mod budget;
 pub mod config;
 pub mod engine;
 pub mod envelope;
@@ -25,7 +28,9 @@ pub mod error;
 pub mod headers;
 pub mod idempotency;
 pub mod json;
+pub mod plan;
 pub mod policy;
+pub mod redact;
 pub mod resources;
 pub mod transport;
 pub mod url;

@@ -1,4 +1,4 @@
-//! The retry decision of design §5: given a failed attempt, retry after how long, or stop.
+//! The retry decision: given a failed attempt, retry after how long, or stop.
 
 use crate::backoff::backoff_ms;
 use crate::error::{DelaySource, Error, ErrorKind};
@@ -43,7 +43,8 @@ impl RequestTraits {
 /// Why a failed attempt is not retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StopReason {
-    /// The failure is not retryable automatically (design §5's "no" rows).
+    /// The failure is not retried automatically (a 4xx other than 429, an `anomaly_paused`
+    /// 429, an abort).
     NotRetryable,
     /// The request may have been processed and cannot be replayed safely.
     NotReplaySafe,

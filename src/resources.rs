@@ -1,5 +1,5 @@
-//! The resource endpoints of rimp-api.md §3 as data: each one's method, path and input, and the
-//! checks on path ids (design §3).
+//! The API's resource endpoints as data: each one's method, path and input, and the
+//! checks on path ids.
 //!
 //! The wasm glue exports one method per endpoint (`client.images.generate`, …) and every one of
 //! them runs the same code with its [`Endpoint`]; what differs between endpoints lives here.
@@ -56,7 +56,7 @@ pub enum Endpoint {
 }
 
 impl Endpoint {
-    /// Every endpoint, in rimp-api.md §3 order.
+    /// Every endpoint, in the order the API reference lists them.
     pub const ALL: [Endpoint; 16] = [
         Endpoint::Images,
         Endpoint::Videos,

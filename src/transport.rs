@@ -7,16 +7,19 @@ use std::future::Future;
 use crate::headers::ResponseHeaders;
 
 /// One HTTP request, fully built; sent unchanged on every attempt.
+///
+/// `B` is the body's type: the JSON text natively, and in the browser a handle on the JS
+/// string `JSON.stringify` made, so the body never crosses into wasm memory and back.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestSpec {
+pub struct RequestSpec<B = String> {
     /// Upper-case method.
     pub method: String,
     /// Absolute URL.
     pub url: String,
     /// Headers, in the order they are set.
     pub headers: Vec<(String, String)>,
-    /// The JSON body text.
-    pub body: Option<String>,
+    /// The JSON body.
+    pub body: Option<B>,
     /// Per-attempt timeout.
     pub timeout_ms: u64,
 }
@@ -73,13 +76,15 @@ pub struct TransportError<C> {
 pub trait Transport {
     /// The glue's handle on a JS value.
     type Cause;
-    /// The body type.
+    /// The request body's type (see [`RequestSpec`]).
+    type ReqBody;
+    /// The response body's type.
     type Body: BodyText;
     /// Sends `request` once and reads the whole body, within `request.timeout_ms`.
     #[allow(clippy::type_complexity)]
     fn send(
         &self,
-        request: &RequestSpec,
+        request: &RequestSpec<Self::ReqBody>,
     ) -> impl Future<Output = Result<ResponseParts<Self::Body>, TransportError<Self::Cause>>>;
 }
 

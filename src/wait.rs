@@ -1,4 +1,4 @@
-//! `waitFor`'s decisions (design §3, rimp-api.md §5.5): when a job is finished, how long to wait
+//! `waitFor`'s decisions: when a job is finished, how long to wait
 //! before the next poll, when the wait's deadline ends it, and what counts as progress.
 //!
 //! The glue (`src/wasm/wait.rs`) polls and sleeps; after each poll it hands the answer to a
@@ -25,7 +25,7 @@ pub enum JobKind {
 
 impl JobKind {
     /// Whether `status` ends the wait. Generations end `succeeded`, `failed` or `canceled`;
-    /// comparisons `succeeded`, `partial` or `failed` (rimp-api.md §6.5). Anything else,
+    /// comparisons `succeeded`, `partial` or `failed` (as the API documents them). Anything else,
     /// including a status the docs do not list, is still in progress.
     pub fn is_terminal(self, status: &str) -> bool {
         match self {
@@ -139,6 +139,7 @@ pub struct Poller {
     polls: u32,
     status: Option<String>,
     signature: Option<String>,
+    wake_at_ms: Option<u64>,
 }
 
 impl Poller {
@@ -154,6 +155,7 @@ impl Poller {
             polls: 0,
             status: None,
             signature: None,
+            wake_at_ms: None,
         }
     }
 
@@ -176,6 +178,23 @@ impl Poller {
     /// Polls answered so far.
     pub fn polls(&self) -> u32 {
         self.polls
+    }
+
+    /// When the pending wait ends (epoch ms): the next poll's time after [`Next::Poll`], the
+    /// deadline after [`Next::Expire`]; `None` before the first poll and after `Done` or
+    /// `NoStatus`.
+    pub fn wake_at_ms(&self) -> Option<u64> {
+        self.wake_at_ms
+    }
+
+    /// How long to sleep, from `now_ms`, until the pending wait ends: called just before the
+    /// timer starts. The wait is kept against the wall clock: time lost between the poll's
+    /// answer and the timer (a throttled background tab running the continuation late, a slow
+    /// `onProgress`) is not waited a second time; 0 when the time has already passed or no
+    /// wait is pending.
+    pub fn sleep_ms(&self, now_ms: u64) -> u64 {
+        self.wake_at_ms
+            .map_or(0, |at| at.saturating_sub(now_ms).min(MAX_TIMER_MS))
     }
 
     /// Reads a poll's answer (`body`, its `X-RateLimit-*` headers) at `now_ms` and decides.
@@ -205,6 +224,7 @@ impl Poller {
         now_ms: u64,
     ) -> Step {
         self.polls = self.polls.saturating_add(1);
+        self.wake_at_ms = None;
         if status.is_none() {
             self.status = None;
             return Step {
@@ -236,8 +256,14 @@ impl Poller {
             None => (interval, false),
         };
         let next = match self.deadline_ms {
-            Some(d) if now_ms.saturating_add(delay_ms) >= d => Next::Expire,
-            _ => Next::Poll { delay_ms, paced },
+            Some(d) if now_ms.saturating_add(delay_ms) >= d => {
+                self.wake_at_ms = Some(d);
+                Next::Expire
+            }
+            _ => {
+                self.wake_at_ms = Some(now_ms.saturating_add(delay_ms));
+                Next::Poll { delay_ms, paced }
+            }
         };
         Step { progressed, next }
     }

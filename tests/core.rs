@@ -10,11 +10,14 @@
 )]
 
 use rimp_client::backoff::backoff_ms;
+use rimp_client::budget::{BudgetSettings, RetryBudget};
+use rimp_client::config::{ClientConfig, check_client, retry_budget_option};
 use rimp_client::envelope::{Envelope, RAW_BODY_LIMIT, classify};
 use rimp_client::error::{DelaySource, Error, ErrorKind};
-use rimp_client::headers::{MAX_TIMER_MS, ResponseHeaders, parse_retry_after};
+use rimp_client::headers::{MAX_TIMER_MS, ResponseHeaders, parse_repeated_uint, parse_retry_after};
 use rimp_client::idempotency::{key_for_call, uuid_v4, validate_key};
 use rimp_client::policy::{Decision, RequestTraits, RetrySettings, StopReason, decide};
+use rimp_client::redact::redact;
 use rimp_client::{config, url};
 
 /// 2026-11-25T00:00:00Z
@@ -705,4 +708,357 @@ fn option_validation() {
 #[test]
 fn url_building() {
     assert_eq!(url::encode_segment("gen/../x"), "gen%2F..%2Fx");
+}
+
+fn headers(pairs: &[(&str, &str)]) -> ResponseHeaders {
+    let mut h = ResponseHeaders::default();
+    for (k, v) in pairs {
+        h.set(k, (*v).to_owned());
+    }
+    h
+}
+
+#[test]
+fn repeated_retry_after_values_read_the_first() {
+    // 1994-11-06T08:49:37Z
+    let date_ms = 784_111_777_000u64;
+    let table: [(&str, u64, Option<u64>); 12] = [
+        ("1, 1", NOW, Some(1000)),
+        ("1,1", NOW, Some(1000)),
+        ("2, 120", NOW, Some(2000)),
+        ("0.5, 0.5", NOW, Some(500)),
+        ("1 ,1", NOW, Some(1000)),
+        ("x, 1", NOW, None),
+        (", 1", NOW, None),
+        (
+            "Sun, 06 Nov 1994 08:49:37 GMT, Sun, 06 Nov 1994 08:49:37 GMT",
+            date_ms - 3000,
+            Some(3000),
+        ),
+        (
+            "Sun, 06 Nov 1994 08:49:37 GMT,Sun, 06 Nov 1994 08:49:38 GMT",
+            date_ms - 3000,
+            Some(3000),
+        ),
+        ("Sun, 06 Nov 1994 08:49:37 GMT", date_ms - 3000, Some(3000)),
+        (
+            "Sunday, 06-Nov-94 08:49:37 GMT, 5",
+            date_ms - 1000,
+            Some(1000),
+        ),
+        (
+            "Sun, 06 Nov 1994 08:49:37 GMT, garbage",
+            date_ms - 3000,
+            Some(3000),
+        ),
+    ];
+    for (value, now, want) in table {
+        assert_eq!(parse_retry_after(value, now), want, "{value:?}");
+    }
+}
+
+#[test]
+fn a_repeated_retry_after_is_slept_in_full() {
+    let h = headers(&[("retry-after", "1, 1")]);
+    let e: Error = classify(
+        429,
+        &h,
+        r#"{"error":{"type":"rate_limited","code":"rate_limited","message":"slow"}}"#,
+        NOW,
+    );
+    assert_eq!(e.retry_after_ms, Some(1000));
+    assert_eq!(e.retry_after_source, Some(DelaySource::RetryAfter));
+}
+
+#[test]
+fn repeated_replayed_and_rate_limit_values_read_the_first() {
+    let table: [(&str, bool); 8] = [
+        ("true", true),
+        ("true, true", true),
+        ("TRUE,true", true),
+        (" true , false", true),
+        ("false, true", false),
+        ("false", false),
+        ("", false),
+        ("yes, true", false),
+    ];
+    for (value, want) in table {
+        assert_eq!(
+            headers(&[("idempotent-replayed", value)]).replayed(),
+            want,
+            "{value:?}"
+        );
+    }
+    let rl = headers(&[
+        ("x-ratelimit-limit", "100, 100"),
+        ("x-ratelimit-remaining", "7,7"),
+        ("x-ratelimit-reset", "1795564860, 1795564860"),
+    ])
+    .rate_limit()
+    .unwrap();
+    assert_eq!(rl.limit, Some(100));
+    assert_eq!(rl.remaining, Some(7));
+    assert_eq!(rl.reset_at_ms, Some(1_795_564_860_000));
+    let bad = headers(&[("x-ratelimit-limit", "x, 100")]).rate_limit();
+    assert_eq!(bad, None);
+    assert_eq!(parse_repeated_uint("12"), Some(12));
+    assert_eq!(parse_repeated_uint(" 12 , 13"), Some(12));
+    assert_eq!(parse_repeated_uint("-1, 3"), None);
+}
+
+fn with_key(base: &str, allow_insecure_http: bool) -> ClientConfig {
+    ClientConfig {
+        base_url: base.to_owned(),
+        api_key: Some("sk_test_0123456789".to_owned()),
+        allow_insecure_http,
+        ..ClientConfig::default()
+    }
+}
+
+#[test]
+fn an_api_key_in_a_browser_window_is_refused_unless_allowed() {
+    let c = with_key("https://api.rimp.io", false);
+    let e = check_client::<()>(&c, true, false).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Client);
+    assert_eq!(e.code.as_deref(), Some("browser_api_key"));
+    assert!(
+        e.message
+            .starts_with("refusing to use an apiKey in a browser page")
+    );
+    assert!(e.message.contains("dangerouslyAllowBrowser: true"));
+    assert!(!e.message.contains("sk_test"));
+    assert!(check_client::<()>(&c, true, true).is_ok());
+    assert!(check_client::<()>(&c, false, false).is_ok());
+    let no_key = ClientConfig::default();
+    assert!(check_client::<()>(&no_key, true, false).is_ok());
+}
+
+#[test]
+fn an_api_key_over_plain_http_is_refused_unless_loopback_or_allowed() {
+    // (baseUrl, refused without allowInsecureHttp)
+    let table = [
+        ("https://api.rimp.io", false),
+        ("https://10.0.0.1:8443", false),
+        ("http://api.rimp.io", true),
+        ("http://10.0.0.1:8080", true),
+        ("http://192.168.1.5", true),
+        ("http://localhost", false),
+        ("http://localhost:4010", false),
+        ("http://LOCALHOST:4010/v", false),
+        ("http://api.localhost:3000", false),
+        ("http://localhost.evil.com", true),
+        ("http://evil-localhost", true),
+        ("http://.localhost", true),
+        ("http://127.0.0.1:4010", false),
+        ("http://127.1.2.3", false),
+        ("http://127.0.0.256", true),
+        ("http://127.0.0.1.evil.com", true),
+        ("http://128.0.0.1", true),
+        ("http://[::1]:4010", false),
+        ("http://[::2]:4010", true),
+        ("http://user@localhost:1", false),
+        ("http://localhost@evil.com", true),
+        ("http://127.0.0.1@evil.com", true),
+    ];
+    for (base, refused) in table {
+        let e = check_client::<()>(&with_key(base, false), false, false);
+        assert_eq!(e.is_err(), refused, "{base}");
+        if let Err(e) = e {
+            assert_eq!(e.kind, ErrorKind::InvalidRequest, "{base}");
+            assert_eq!(e.code.as_deref(), Some("insecure_base_url"));
+            assert_eq!(e.param.as_deref(), Some("baseUrl"));
+            assert!(e.message.contains("clear text"), "{}", e.message);
+            assert!(
+                e.message.contains("https://") && e.message.contains("allowInsecureHttp: true")
+            );
+        }
+        assert!(
+            check_client::<()>(&with_key(base, true), false, false).is_ok(),
+            "{base}"
+        );
+        let keyless = ClientConfig {
+            base_url: base.to_owned(),
+            ..ClientConfig::default()
+        };
+        assert!(check_client::<()>(&keyless, false, false).is_ok(), "{base}");
+    }
+    // The browser rule is reported first.
+    let e = check_client::<()>(&with_key("http://api.rimp.io", false), true, false).unwrap_err();
+    assert_eq!(e.code.as_deref(), Some("browser_api_key"));
+}
+
+#[test]
+fn new_config_fields_default() {
+    let c = ClientConfig::default();
+    assert!(!c.allow_insecure_http);
+    assert_eq!(c.retry_budget, Some(BudgetSettings::default()));
+    assert_eq!(
+        BudgetSettings::default(),
+        BudgetSettings {
+            capacity: 500,
+            retry_cost: 5,
+            timeout_cost: 10,
+            success_refund: 1
+        }
+    );
+    let dbg = format!("{:?}", with_key("https://h", false));
+    assert!(!dbg.contains("sk_test"), "{dbg}");
+}
+
+#[test]
+fn retry_budget_option_validation() {
+    let ok = |c, r, t, s| retry_budget_option::<()>(c, r, t, s).unwrap();
+    assert_eq!(ok(None, None, None, None), BudgetSettings::default());
+    assert_eq!(
+        ok(Some(100.0), Some(0.0), Some(100.0), Some(2.0)),
+        BudgetSettings {
+            capacity: 100,
+            retry_cost: 0,
+            timeout_cost: 100,
+            success_refund: 2
+        }
+    );
+    // Defaults above a smaller capacity are lowered to it.
+    assert_eq!(
+        ok(Some(3.0), None, None, None),
+        BudgetSettings {
+            capacity: 3,
+            retry_cost: 3,
+            timeout_cost: 3,
+            success_refund: 1
+        }
+    );
+    assert_eq!(ok(Some(1_000_000.0), None, None, None).capacity, 1_000_000);
+    let table: [([Option<f64>; 4], &str); 10] = [
+        ([Some(0.0), None, None, None], "retryBudget.capacity"),
+        (
+            [Some(1_000_001.0), None, None, None],
+            "retryBudget.capacity",
+        ),
+        ([Some(1.5), None, None, None], "retryBudget.capacity"),
+        ([Some(f64::NAN), None, None, None], "retryBudget.capacity"),
+        (
+            [Some(f64::INFINITY), None, None, None],
+            "retryBudget.capacity",
+        ),
+        ([None, Some(-1.0), None, None], "retryBudget.retryCost"),
+        ([None, Some(501.0), None, None], "retryBudget.retryCost"),
+        (
+            [Some(10.0), None, Some(11.0), None],
+            "retryBudget.timeoutCost",
+        ),
+        ([None, None, Some(0.25), None], "retryBudget.timeoutCost"),
+        ([None, None, None, Some(501.0)], "retryBudget.successRefund"),
+    ];
+    for ([c, r, t, s], param) in table {
+        let e = retry_budget_option::<()>(c, r, t, s).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidRequest);
+        assert_eq!(e.code.as_deref(), Some("invalid_option"));
+        assert_eq!(e.param.as_deref(), Some(param), "{c:?} {r:?} {t:?} {s:?}");
+        assert!(e.message.starts_with(param), "{}", e.message);
+    }
+}
+
+#[test]
+fn the_budget_bucket() {
+    let mut b = RetryBudget::new(BudgetSettings {
+        capacity: 12,
+        retry_cost: 5,
+        timeout_cost: 10,
+        success_refund: 2,
+    });
+    assert_eq!(b.tokens(), 12, "starts full");
+    b.on_success();
+    assert_eq!(b.tokens(), 12, "capped at the capacity");
+    // (after_timeout, allowed, tokens after)
+    let table = [
+        (false, true, 7),
+        (true, false, 7),
+        (false, true, 2),
+        (false, false, 2),
+    ];
+    for (after_timeout, allowed, left) in table {
+        assert_eq!(b.try_spend(after_timeout), allowed);
+        assert_eq!(b.tokens(), left);
+    }
+    b.on_success();
+    assert_eq!(b.tokens(), 4);
+    for _ in 0..10 {
+        b.on_success();
+    }
+    assert_eq!(b.tokens(), 12);
+    assert!(b.try_spend(true));
+    assert_eq!(b.tokens(), 2);
+    // Zero costs never run out.
+    let mut free = RetryBudget::new(BudgetSettings {
+        capacity: 1,
+        retry_cost: 0,
+        timeout_cost: 0,
+        success_refund: 0,
+    });
+    assert!((0..1000).all(|i| free.try_spend(i % 2 == 0)));
+    assert_eq!(free.tokens(), 1);
+}
+
+const KEY: &str = "sk_live_abcdef123456";
+
+#[test]
+fn redaction() {
+    let table: [(&str, &str, Option<&str>); 10] = [
+        ("no secret here", KEY, None),
+        (
+            "bad key sk_live_abcdef123456",
+            KEY,
+            Some("bad key [redacted]"),
+        ),
+        (
+            "sk_live_abcdef123456 and sk_live_abcdef123456!",
+            KEY,
+            Some("[redacted] and [redacted]!"),
+        ),
+        ("Bearer sk_live_abcdef12345", KEY, None),
+        ("short key abc in text abc", "abc", None),
+        ("seven77 seven77", "seven77", None),
+        ("eight888 x", "eight888", Some("[redacted] x")),
+        // Overlapping occurrences are one span.
+        ("xaaaaaaaaaay", "aaaaaaaa", Some("x[redacted]y")),
+        ("é-clé-secrète-é", "clé-secrète", Some("é-[redacted]-é")),
+        // A replacement that would form the secret again is redacted again.
+        ("d]zzzzzzzzzzzz", "d]zzzzzz", Some("[redacte[redacted]")),
+    ];
+    for (text, secret, want) in table {
+        let got = redact(text, secret);
+        assert_eq!(got.as_deref(), want, "{text:?}");
+        if let Some(g) = got {
+            assert!(!g.contains(secret), "{g:?}");
+        }
+    }
+}
+
+#[test]
+fn an_error_redacts_the_secret_in_every_text_field() {
+    let mut e: Error = classify(
+        401,
+        &ResponseHeaders::default(),
+        r#"{"error":{"type":"authentication","code":"bad_key_sk_live_abcdef123456","message":"invalid key sk_live_abcdef123456","param":"sk_live_abcdef123456"}}"#,
+        NOW,
+    );
+    e.redact_secret(KEY);
+    assert_eq!(e.message, "invalid key [redacted]");
+    assert_eq!(e.code.as_deref(), Some("bad_key_[redacted]"));
+    assert_eq!(e.param.as_deref(), Some("[redacted]"));
+    let mut raw: Error = classify(
+        502,
+        &ResponseHeaders::default(),
+        "<html>Authorization: Bearer sk_live_abcdef123456</html>",
+        NOW,
+    );
+    raw.redact_secret(KEY);
+    assert_eq!(
+        raw.raw_body.as_deref(),
+        Some("<html>Authorization: Bearer [redacted]</html>")
+    );
+    let before = raw.clone();
+    raw.redact_secret("short");
+    assert_eq!(raw, before);
 }

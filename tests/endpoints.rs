@@ -38,7 +38,7 @@ fn every_endpoint_has_the_documented_method_path_and_input() {
         (E::ApiKeyUpdate, "PATCH", "/v1/api-keys/cmp_1", I::Body),
         (E::WebhookCreate, "POST", "/v1/webhooks", I::Body),
     ];
-    assert_eq!(table.len(), 16, "rimp-api.md §3 documents 16 endpoints");
+    assert_eq!(table.len(), 16, "the API documents 16 endpoints");
     for (i, (ep, method, path, input)) in table.iter().enumerate() {
         assert_eq!(Endpoint::ALL[i], *ep, "ALL is in §3 order");
         assert_eq!(ep.method(), *method, "{ep:?}");

@@ -15,6 +15,7 @@ use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
+use rimp_client::budget::{BudgetSettings, RetryBudget};
 use rimp_client::engine::{CallPlan, execute};
 use rimp_client::error::{DelaySource, ErrorKind};
 use rimp_client::headers::ResponseHeaders;
@@ -52,6 +53,7 @@ impl Script {
 
 impl Transport for Script {
     type Cause = &'static str;
+    type ReqBody = String;
     type Body = String;
     async fn send(
         &self,
@@ -148,7 +150,7 @@ fn run(
 ) {
     let t = Script::new(steps);
     let mut events = Vec::new();
-    let r = block_on(execute(p, &t, sleeps, &Fixed, &mut |n| {
+    let r = block_on(execute(p, &t, sleeps, &Fixed, None, &mut |n| {
         events.push((n.attempt, n.delay_ms, n.source));
     }));
     assert!(t.steps.borrow().is_empty(), "script not used up");
@@ -304,4 +306,282 @@ fn non_retryable_statuses_stop_after_one_attempt() {
         let (r, sent, _) = run(&p, vec![Ok((status, vec![], ""))], &s);
         assert_eq!((r.unwrap_err().attempts, sent.len()), (1, 1), "{status}");
     }
+}
+
+/// A clock the test moves by hand.
+struct Manual {
+    now: Cell<u64>,
+}
+
+impl Manual {
+    fn at(now: u64) -> Self {
+        Manual {
+            now: Cell::new(now),
+        }
+    }
+    fn advance(&self, ms: u64) {
+        self.now.set(self.now.get() + ms);
+    }
+}
+
+impl Clock for Manual {
+    fn now_ms(&self) -> u64 {
+        self.now.get()
+    }
+    fn jitter_unit(&self) -> f64 {
+        0.0
+    }
+}
+
+/// Runs `p` against `steps` with a manual clock that jumps `lag` ms forward between each
+/// failure and its wait (as a throttled background tab runs the continuation late).
+fn run_lagging(p: &CallPlan, steps: Vec<Step>, lag: u64) -> (Vec<u64>, Vec<u64>) {
+    let t = Script::new(steps);
+    let clock = Manual::at(1_795_564_800_000);
+    let s = Sleeps::default();
+    let mut notified = Vec::new();
+    let _ = block_on(execute(p, &t, &s, &clock, None, &mut |n| {
+        notified.push(n.delay_ms);
+        clock.advance(lag);
+    }));
+    (s.waits.into_inner(), notified)
+}
+
+#[test]
+fn a_wait_is_kept_against_the_wall_clock() {
+    // (lag between the failure and the sleep, planned waits, waits slept)
+    let table: [(u64, [u64; 2], [u64; 2]); 5] = [
+        (0, [1000, 2000], [1000, 2000]),
+        (1, [1000, 2000], [999, 1999]),
+        (400, [1000, 2000], [600, 1600]),
+        (1000, [1000, 2000], [0, 1000]),
+        (5000, [1000, 2000], [0, 0]),
+    ];
+    for (lag, planned, slept) in table {
+        let p = plan("GET", None, 3);
+        let (waits, notified) = run_lagging(
+            &p,
+            vec![
+                Ok((503, vec![], "")),
+                Ok((503, vec![], "")),
+                Ok((200, vec![], "{}")),
+            ],
+            lag,
+        );
+        assert_eq!(
+            notified,
+            planned.to_vec(),
+            "onRetry sees the planned wait, lag {lag}"
+        );
+        assert_eq!(waits, slept.to_vec(), "lag {lag}");
+    }
+}
+
+#[test]
+fn a_server_requested_wait_is_also_kept_against_the_wall_clock() {
+    let p = plan("GET", None, 3);
+    let (waits, _) = run_lagging(
+        &p,
+        vec![
+            Ok((
+                429,
+                vec![("retry-after", "2")],
+                r#"{"error":{"type":"rate_limited","code":"rate_limited","message":"slow"}}"#,
+            )),
+            Ok((200, vec![], "{}")),
+        ],
+        1500,
+    );
+    assert_eq!(waits, vec![500]);
+}
+
+/// Runs `p` with a shared budget; returns the result and the attempts made.
+fn run_budgeted(
+    p: &CallPlan,
+    steps: Vec<Step>,
+    budget: &RefCell<RetryBudget>,
+) -> (
+    Result<rimp_client::engine::Success, rimp_client::Error<&'static str>>,
+    usize,
+) {
+    let t = Script::new(steps);
+    let s = Sleeps::default();
+    let r = block_on(execute(p, &t, &s, &Fixed, Some(budget), &mut |_| {}));
+    let sent = t.sent.borrow().len();
+    (r, sent)
+}
+
+fn budget(capacity: u32, retry: u32, timeout: u32, refund: u32) -> RefCell<RetryBudget> {
+    RefCell::new(RetryBudget::new(BudgetSettings {
+        capacity,
+        retry_cost: retry,
+        timeout_cost: timeout,
+        success_refund: refund,
+    }))
+}
+
+#[test]
+fn the_first_attempt_is_free_and_a_success_refunds() {
+    let b = budget(20, 5, 10, 1);
+    b.borrow_mut().try_spend(false); // 15 left
+    let (r, sent) = run_budgeted(&plan("GET", None, 3), vec![Ok((200, vec![], "{}"))], &b);
+    assert_eq!((r.unwrap().attempts, sent), (1, 1));
+    assert_eq!(b.borrow().tokens(), 16);
+}
+
+#[test]
+fn each_retry_spends_its_cost_and_a_timeout_costs_more() {
+    let b = budget(100, 5, 10, 1);
+    let (r, sent) = run_budgeted(
+        &plan("GET", None, 3),
+        vec![
+            Ok((503, vec![], "")),
+            Err(TransportFailure::Timeout),
+            Err(TransportFailure::Network),
+            Ok((200, vec![], "{}")),
+        ],
+        &b,
+    );
+    assert_eq!((r.unwrap().attempts, sent), (4, 4));
+    // 100 − 5 (503) − 10 (timeout) − 5 (network) + 1 (success)
+    assert_eq!(b.borrow().tokens(), 81);
+}
+
+#[test]
+fn an_exhausted_budget_returns_the_failure_unretried() {
+    let b = budget(12, 5, 10, 1);
+    let (r, sent) = run_budgeted(
+        &plan("GET", None, 3),
+        vec![
+            Ok((503, vec![], "")),
+            Ok((503, vec![], "")),
+            Ok((503, vec![], "upstream down")),
+        ],
+        &b,
+    );
+    let e = r.unwrap_err();
+    assert_eq!(
+        (e.kind, e.attempts, sent),
+        (ErrorKind::ProviderUnavailable, 3, 3)
+    );
+    assert!(e.retry_budget_exhausted);
+    assert!(
+        e.message
+            .ends_with(" (not retried: the retry budget is exhausted)"),
+        "{}",
+        e.message
+    );
+    assert_eq!(b.borrow().tokens(), 2);
+}
+
+#[test]
+fn a_timeout_needs_the_timeout_cost() {
+    let b = budget(9, 5, 10, 1);
+    let (r, sent) = run_budgeted(
+        &plan("GET", None, 3),
+        vec![Err(TransportFailure::Timeout)],
+        &b,
+    );
+    let e = r.unwrap_err();
+    assert_eq!((e.kind, sent), (ErrorKind::Timeout, 1));
+    assert!(e.retry_budget_exhausted);
+    assert_eq!(b.borrow().tokens(), 9, "nothing spent when refused");
+}
+
+#[test]
+fn failures_that_are_not_retried_spend_nothing_and_are_not_marked() {
+    let b = budget(10, 5, 10, 1);
+    for step in [
+        Ok((400, vec![], "")),
+        Ok((404, vec![], "")),
+        Err(TransportFailure::Aborted),
+    ] {
+        let (r, sent) = run_budgeted(&plan("GET", None, 3), vec![step], &b);
+        let e = r.unwrap_err();
+        assert_eq!(sent, 1);
+        assert!(!e.retry_budget_exhausted);
+        assert!(!e.message.contains("retry budget"));
+    }
+    // Retries exhausted with tokens left: not the budget's doing.
+    let (r, _) = run_budgeted(
+        &plan("GET", None, 1),
+        vec![Ok((503, vec![], "")), Ok((503, vec![], ""))],
+        &b,
+    );
+    assert!(!r.unwrap_err().retry_budget_exhausted);
+    assert_eq!(b.borrow().tokens(), 5);
+}
+
+/// One call of a simulation: its outcomes in order, as a script.
+fn simulate(calls: Vec<Vec<Step>>, budget: &RefCell<RetryBudget>) -> (usize, usize, usize) {
+    let (mut attempts, mut ok, mut exhausted) = (0, 0, 0);
+    for steps in calls {
+        let t = Script::new(steps);
+        let s = Sleeps::default();
+        let r = block_on(execute(
+            &plan("GET", None, 3),
+            &t,
+            &s,
+            &Fixed,
+            Some(budget),
+            &mut |_| {},
+        ));
+        attempts += t.sent.borrow().len();
+        match r {
+            Ok(_) => ok += 1,
+            Err(e) if e.retry_budget_exhausted => exhausted += 1,
+            Err(_) => {}
+        }
+    }
+    (attempts, ok, exhausted)
+}
+
+#[test]
+fn a_dead_server_gets_at_most_1_3_attempts_per_call() {
+    let b = RefCell::new(RetryBudget::new(BudgetSettings::default()));
+    let calls = (0..500).map(|_| vec![Ok((503, vec![], "")); 4]).collect();
+    // Each script holds 4 answers; a call that stops early leaves the rest unused.
+    let (attempts, ok, exhausted) = simulate(calls, &b);
+    assert_eq!(ok, 0);
+    let per_call = attempts as f64 / 500.0;
+    assert!(per_call <= 1.3, "{per_call} attempts per call");
+    assert_eq!(
+        attempts, 600,
+        "500 first attempts + 100 retries (500 tokens / 5)"
+    );
+    assert!(exhausted > 450, "{exhausted}");
+    assert!(b.borrow().tokens() < 5);
+}
+
+#[test]
+fn a_ten_percent_blip_is_retried_in_full() {
+    let b = RefCell::new(RetryBudget::new(BudgetSettings::default()));
+    let calls = (0..500)
+        .map(|i| {
+            if i % 10 == 3 {
+                vec![Ok((503, vec![], "")), Ok((200, vec![], "{}"))]
+            } else {
+                vec![Ok((200, vec![], "{}"))]
+            }
+        })
+        .collect();
+    let (attempts, ok, exhausted) = simulate(calls, &b);
+    assert_eq!((ok, exhausted, attempts), (500, 0, 550));
+    assert_eq!(b.borrow().tokens(), 500, "successes refill the bucket");
+}
+
+#[test]
+fn a_timeout_blip_is_retried_in_full_too() {
+    let b = RefCell::new(RetryBudget::new(BudgetSettings::default()));
+    let calls = (0..500)
+        .map(|i| {
+            if i < 50 {
+                vec![Err(TransportFailure::Timeout), Ok((200, vec![], "{}"))]
+            } else {
+                vec![Ok((200, vec![], "{}"))]
+            }
+        })
+        .collect();
+    let (attempts, ok, exhausted) = simulate(calls, &b);
+    assert_eq!((ok, exhausted, attempts), (500, 0, 550));
 }

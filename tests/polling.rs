@@ -341,3 +341,63 @@ fn wait_options_are_validated() {
         assert_eq!(e.code.as_deref(), Some("invalid_option"));
     }
 }
+
+#[test]
+fn the_next_poll_is_kept_against_the_wall_clock() {
+    // (ms lost between the answer and the timer, sleep asked for)
+    let table = [(0, 1000), (1, 999), (250, 750), (1000, 0), (60_000, 0)];
+    for (lag, sleep) in table {
+        let mut p = Poller::new(
+            JobKind::Generation,
+            "gen_1",
+            settings(1000, 10_000, None),
+            NOW,
+        );
+        assert_eq!(p.wake_at_ms(), None);
+        assert_eq!(p.sleep_ms(NOW), 0, "nothing pending before the first poll");
+        let step = p.after_poll(&gen_body("running"), no_limit(), NOW + 40);
+        assert_eq!(
+            step.next,
+            Next::Poll {
+                delay_ms: 1000,
+                paced: false
+            }
+        );
+        assert_eq!(p.wake_at_ms(), Some(NOW + 40 + 1000));
+        assert_eq!(p.sleep_ms(NOW + 40 + lag), sleep, "lag {lag}");
+    }
+}
+
+#[test]
+fn a_paced_poll_and_the_deadline_are_kept_against_the_wall_clock_too() {
+    let mut p = Poller::new(
+        JobKind::Generation,
+        "gen_1",
+        settings(1000, 10_000, Some(30_000)),
+        NOW,
+    );
+    let rl = Some(RateLimitInfo {
+        limit: Some(10),
+        remaining: Some(0),
+        reset_at_ms: Some(NOW + 5_000),
+    });
+    let step = p.after_poll(&gen_body("running"), rl, NOW);
+    assert_eq!(
+        step.next,
+        Next::Poll {
+            delay_ms: 5_000,
+            paced: true
+        }
+    );
+    assert_eq!(p.sleep_ms(NOW + 3_000), 2_000);
+    // Next poll answers at NOW+29_500: no poll fits, so the wait is for the deadline.
+    let step = p.after_poll(&gen_body("running"), no_limit(), NOW + 29_500);
+    assert_eq!(step.next, Next::Expire);
+    assert_eq!(p.wake_at_ms(), Some(NOW + 30_000));
+    assert_eq!(p.sleep_ms(NOW + 29_900), 100);
+    assert_eq!(p.sleep_ms(NOW + 31_000), 0);
+    // A terminal answer leaves nothing pending.
+    let step = p.after_poll(&gen_body("succeeded"), no_limit(), NOW + 29_600);
+    assert_eq!(step.next, Next::Done);
+    assert_eq!((p.wake_at_ms(), p.sleep_ms(NOW)), (None, 0));
+}
