@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 
 use crate::state::{ANOMALY_PAUSE_MS, Fault, FaultAction, Plan, RespondSpec, State};
 use crate::util;
+use crate::webhooks::{DEFAULT_OLD_AGE_S, HookFault, HookFaultAction};
 
 /// The largest `delay` a fault may ask for (real ms).
 pub const MAX_DELAY_MS: u64 = 600_000;
@@ -105,6 +106,30 @@ pub fn handle(
         ("POST", "/config") => config(st, body),
         ("POST", "/keys/revoke") => revoke(st, body),
         ("GET", "/keys") => Ok((200, keys_json(st))),
+        ("GET", "/webhooks") => Ok((200, webhooks_json(st))),
+        ("GET", "/webhooks/deliveries") => Ok((200, deliveries_json(st, query))),
+        ("DELETE", "/webhooks/deliveries") => {
+            let n = st.deliveries.len();
+            st.deliveries.clear();
+            Ok((200, json!({"deleted": n})))
+        }
+        ("POST", "/webhooks/faults") => add_hook_fault(st, body),
+        ("GET", "/webhooks/faults") => Ok((200, hook_faults_json(st))),
+        ("DELETE", "/webhooks/faults") => {
+            let n = st.hook_faults.len();
+            st.hook_faults.clear();
+            Ok((200, json!({"deleted": n})))
+        }
+        ("DELETE", r) if r.starts_with("/webhooks/faults/") => {
+            let id = r.strip_prefix("/webhooks/faults/").unwrap_or("");
+            let n = st.hook_faults.len();
+            st.hook_faults.retain(|f| f.id != id);
+            if st.hook_faults.len() == n {
+                Ok(not_found(method, path))
+            } else {
+                Ok((200, json!({"deleted": 1})))
+            }
+        }
         _ => Ok(not_found(method, path)),
     };
     result.unwrap_or_else(|e| e)
@@ -129,7 +154,10 @@ fn info(st: &State) -> (u16, Value) {
                 "POST /__mock/faults", "GET /__mock/faults", "DELETE /__mock/faults", "DELETE /__mock/faults/{id}",
                 "POST /__mock/reset", "GET /__mock/requests", "DELETE /__mock/requests", "GET /__mock/ledger",
                 "GET /__mock/clock", "POST /__mock/clock/advance", "GET /__mock/config", "POST /__mock/config",
-                "POST /__mock/keys/revoke", "GET /__mock/keys"
+                "POST /__mock/keys/revoke", "GET /__mock/keys",
+                "GET /__mock/webhooks", "GET /__mock/webhooks/deliveries", "DELETE /__mock/webhooks/deliveries",
+                "POST /__mock/webhooks/faults", "GET /__mock/webhooks/faults", "DELETE /__mock/webhooks/faults",
+                "DELETE /__mock/webhooks/faults/{id}"
             ],
         }),
     )
@@ -396,8 +424,13 @@ fn config(st: &mut State, body: &[u8]) -> Result<(u16, Value), (u16, Value)> {
         if let Some(p) = plan {
             o.plan = p;
         }
+        let mut pause_started = false;
         if let Some(p) = pause {
+            pause_started = p && o.paused_until.is_none_or(|t| t <= now);
             o.paused_until = p.then(|| now.saturating_add(ANOMALY_PAUSE_MS));
+        }
+        if pause_started {
+            st.emit_anomaly(name, json!({"reason": "manual"}));
         }
     }
     Ok((200, config_json(st, org.as_deref())))
@@ -446,4 +479,116 @@ fn revoke(st: &mut State, body: &[u8]) -> Result<(u16, Value), (u16, Value)> {
     };
     rec.revoked_ms = Some(now);
     Ok((200, json!({"id": rec.id, "revoked": true})))
+}
+
+fn webhooks_json(st: &State) -> Value {
+    Value::Array(
+        st.webhooks
+            .iter()
+            .map(|w| {
+                json!({
+                    "id": w.id,
+                    "org": w.org,
+                    "url": w.url,
+                    "events": w.events,
+                    "secret": w.secret,
+                    "created_ms": w.created_ms,
+                })
+            })
+            .collect(),
+    )
+}
+
+fn deliveries_json(st: &State, query: Option<&str>) -> Value {
+    let filters = util::parse_query(query);
+    let wanted = |field: &str, value: &str| {
+        filters
+            .iter()
+            .filter(|(k, _)| k == field)
+            .all(|(_, v)| v == value)
+    };
+    Value::Array(
+        st.deliveries
+            .iter()
+            .filter(|d| {
+                wanted("type", &d.kind)
+                    && wanted("webhook_id", &d.webhook_id)
+                    && wanted("event_id", &d.event_id)
+                    && wanted("status", d.outcome.as_str())
+                    && wanted("org", &d.org)
+            })
+            .map(|d| d.to_json())
+            .collect(),
+    )
+}
+
+fn hook_faults_json(st: &State) -> Value {
+    Value::Array(
+        st.hook_faults
+            .iter()
+            .map(|f| {
+                json!({
+                    "id": f.id,
+                    "event": f.event,
+                    "remaining": f.remaining,
+                    "action": f.action_json,
+                })
+            })
+            .collect(),
+    )
+}
+
+fn add_hook_fault(st: &mut State, body: &[u8]) -> Result<(u16, Value), (u16, Value)> {
+    let m = parse_body(body)?;
+    let event = match m.get("event") {
+        None => "*".to_owned(),
+        Some(Value::String(s)) if s == "*" || crate::api::EVENTS.contains(&s.as_str()) => s.clone(),
+        Some(_) => {
+            return Err(bad(
+                format!(
+                    "`event` must be \"*\" or one of {}",
+                    crate::api::EVENTS.join(", ")
+                ),
+                Some("event"),
+            ));
+        }
+    };
+    let count = opt_u64(&m, "count")?.unwrap_or(1);
+    if count == 0 {
+        return Err(bad("`count` must be at least 1", Some("count")));
+    }
+    let Some(Value::Object(a)) = m.get("action") else {
+        return Err(bad(
+            "`action` must be an object with a `type`",
+            Some("action"),
+        ));
+    };
+    let action = match a.get("type").and_then(Value::as_str) {
+        Some("bad_signature") => HookFaultAction::BadSignature,
+        Some("old_timestamp") => {
+            let age = opt_u64(a, "age_s")?.unwrap_or(DEFAULT_OLD_AGE_S);
+            if age == 0 {
+                return Err(bad(
+                    "`action.age_s` must be at least 1",
+                    Some("action.age_s"),
+                ));
+            }
+            HookFaultAction::OldTimestamp(age)
+        }
+        _ => {
+            return Err(bad(
+                "`action.type` must be bad_signature or old_timestamp",
+                Some("action.type"),
+            ));
+        }
+    };
+    let id = st.new_id("flt_", 16);
+    st.hook_faults.push(HookFault {
+        id: id.clone(),
+        event,
+        remaining: count,
+        action,
+        action_json: Value::Object(a.clone()),
+    });
+    Ok((200, json!({"id": id})))
 }

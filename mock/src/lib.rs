@@ -18,3 +18,4 @@ pub mod server;
 pub mod state;
 pub mod util;
 pub mod validate;
+pub mod webhooks;

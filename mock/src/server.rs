@@ -23,6 +23,7 @@ use crate::api::{Call, Incoming, Phase1};
 use crate::control;
 use crate::idempotency::Stored;
 use crate::state::{ApiError, FaultAction, LogEntry, Options, RateInfo, RespondSpec, State};
+use crate::webhooks;
 
 /// Largest accepted request body.
 pub const MAX_BODY: usize = 1024 * 1024;
@@ -33,6 +34,9 @@ pub const DRAIN_CAP: u64 = 64 * 1024 * 1024;
 const EXPOSE: &str = "X-Request-Id, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Idempotent-Replayed";
 const ALLOW_METHODS: &str = "GET, POST, PATCH, DELETE, OPTIONS";
 const ALLOW_HEADERS: &str = "Authorization, Content-Type, Idempotency-Key";
+/// How often (real ms) the delivery task settles due jobs and sends due
+/// webhook attempts.
+pub const WEBHOOK_TICK_MS: u64 = 5;
 
 type Resp = Response<Full<Bytes>>;
 
@@ -58,8 +62,10 @@ pub struct Shared {
 impl Shared {
     /// A fresh world answering at `base` (`http://host:port`).
     pub fn new(opts: Options, base: String) -> Self {
+        let mut state = State::new(opts);
+        state.base = base.clone();
         Shared {
-            state: Mutex::new(State::new(opts)),
+            state: Mutex::new(state),
             base,
         }
     }
@@ -601,6 +607,27 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     }
 }
 
+/// Settles jobs as they end and sends webhook attempts as they fall due.
+/// Each attempt runs in its own task; the state lock is held only to pick
+/// attempts and to record their results, never across network I/O.
+async fn webhook_worker(shared: Arc<Shared>) {
+    let mut tick = tokio::time::interval(Duration::from_millis(WEBHOOK_TICK_MS));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let due = shared.lock().webhook_due();
+        for out in due {
+            let shared = Arc::clone(&shared);
+            tokio::spawn(async move {
+                let start = std::time::Instant::now();
+                let result = webhooks::send(&out).await;
+                let ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
+                shared.lock().webhook_result(out.seq, result, ms);
+            });
+        }
+    }
+}
+
 /// Resolves on the first SIGINT or SIGTERM (the handlers are installed when
 /// this is called, not when it is first polled).
 fn shutdown_signal() -> io::Result<impl Future<Output = ()>> {
@@ -629,6 +656,7 @@ pub async fn serve(opts: Options) -> io::Result<()> {
         let _ = out.flush();
     }
     let shared = Arc::new(Shared::new(opts, base));
+    tokio::spawn(webhook_worker(Arc::clone(&shared)));
     tokio::spawn(accept_loop(listener, shared));
     signals.await;
     Ok(())

@@ -13,6 +13,7 @@ use crate::idempotency;
 use crate::jobs::{Modality, Status, Timeline};
 use crate::ratelimit::{Decision, SlidingWindow};
 use crate::util::{self, Cidr, SplitMix64};
+use crate::webhooks::{Delivery, HookFault};
 
 /// Credits every org starts with.
 pub const DEFAULT_BALANCE: i64 = 1_000_000;
@@ -98,7 +99,8 @@ impl Plan {
     }
 }
 
-fn real_epoch_ms() -> u64 {
+/// Real time now, epoch ms.
+pub fn real_epoch_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
@@ -369,7 +371,7 @@ pub struct ChatRec {
     pub created_ms: u64,
 }
 
-/// A webhook endpoint registration (never called by the mock).
+/// A webhook endpoint registration (see `webhooks` for deliveries).
 #[derive(Debug, Clone)]
 pub struct Webhook {
     /// `whk_…`.
@@ -637,6 +639,18 @@ pub struct State {
     pub log: VecDeque<LogEntry>,
     /// Totals.
     pub ledger: Ledger,
+    /// Webhook deliveries, oldest first.
+    pub deliveries: VecDeque<Delivery>,
+    /// Pending webhook signature faults, in the order added.
+    pub hook_faults: Vec<HookFault>,
+    /// Ids of events and deliveries (a stream of their own, so that the
+    /// background delivery task never shifts the ids requests get).
+    pub(crate) rng_hook: SplitMix64,
+    /// Next [`Delivery::seq`] (kept across resets).
+    pub(crate) next_delivery_seq: u64,
+    /// `http://host:port` the mock listens on (kept across resets); output
+    /// URLs inside webhook events use it.
+    pub base: String,
     next_seq: u64,
     next_claim: u64,
 }
@@ -665,6 +679,11 @@ impl State {
             faults: Vec::new(),
             log: VecDeque::new(),
             ledger: Ledger::default(),
+            deliveries: VecDeque::new(),
+            hook_faults: Vec::new(),
+            rng_hook: SplitMix64::new(seed ^ 0x5745_4248_4f4f_4b53),
+            next_delivery_seq: 0,
+            base: format!("http://{}:{}", opts.host, opts.port),
             next_seq: 0,
             next_claim: 0,
             opts,
@@ -677,9 +696,13 @@ impl State {
     pub fn reset(&mut self) {
         let next_claim = self.next_claim;
         let next_seq = self.next_seq;
+        let next_delivery_seq = self.next_delivery_seq;
+        let base = std::mem::take(&mut self.base);
         *self = State::new(self.opts.clone());
         self.next_claim = next_claim;
         self.next_seq = next_seq;
+        self.next_delivery_seq = next_delivery_seq;
+        self.base = base;
     }
 
     /// Mock time now.
@@ -989,6 +1012,11 @@ impl State {
             if hour > limit {
                 o.paused_until = Some(now.saturating_add(ANOMALY_PAUSE_MS));
                 o.spend.clear();
+                let detail =
+                    json!({"reason": "hourly_limit", "hourly_limit": limit, "hourly_spend": hour});
+                self.ledger.credits_reserved += credits;
+                self.emit_anomaly(org, detail);
+                return Ok(());
             }
         }
         self.ledger.credits_reserved += credits;
@@ -1059,6 +1087,7 @@ impl State {
         } else {
             self.ledger.credits_refunded += credits;
         }
+        self.emit_job_end(id);
     }
 
     /// The ledger as served by `GET /__mock/ledger`.
