@@ -24,8 +24,8 @@ use crate::util;
 pub const RETRY_DELAYS_MS: &[u64] = &[1_000, 5_000, 30_000, 120_000, 600_000];
 /// Attempts per delivery (the first plus one per retry delay).
 pub const MAX_ATTEMPTS: usize = RETRY_DELAYS_MS.len() + 1;
-/// Real (unscaled) time an attempt may take: connect, send, and the answer's
-/// status line and headers.
+/// Real (unscaled) time an attempt may take: connect, send, and read the
+/// whole answer.
 pub const ATTEMPT_TIMEOUT_MS: u64 = 10_000;
 /// The delivery log keeps at most this many deliveries (oldest dropped).
 pub const MAX_DELIVERIES: usize = 10_000;
