@@ -1,8 +1,10 @@
-//! `waitFor`'s decisions: when a job is finished, how long to wait
-//! before the next poll, when the wait's deadline ends it, and what counts as progress.
+//! `waitFor`'s decisions: when a job is finished, how long to wait before the next poll, when
+//! the wait's deadline ends it, and what counts as progress.
 //!
 //! The glue (`src/wasm/wait.rs`) polls and sleeps; after each poll it hands the answer to a
-//! [`Poller`], which says what to do next. Time is an input (`now_ms`), never read here.
+//! [`Poller`], which says what to do next. Just before sleeping it asks [`Poller::sleep_ms`]
+//! how long, so the wait ends at a wall-clock time rather than a timer's length after a late
+//! start. Time is an input (`now_ms`), never read here.
 
 use crate::config;
 use crate::error::{Error, ErrorKind};

@@ -10,7 +10,9 @@
 
 use rimp_client::envelope::{Envelope, classify};
 use rimp_client::error::Error;
-use rimp_client::headers::{ResponseHeaders, parse_http_date, parse_retry_after, parse_uint};
+use rimp_client::headers::{
+    MAX_TIMER_MS, ResponseHeaders, parse_http_date, parse_retry_after, parse_uint,
+};
 use rimp_client::json::Json;
 
 /// splitmix64
@@ -28,7 +30,7 @@ impl Rng {
     }
 }
 
-const SEEDS: [&str; 12] = [
+const SEEDS: [&str; 15] = [
     r#"{"error":{"type":"rate_limited","code":"rate_limited","message":"slow","param":"x","request_id":"req_1"}}"#,
     r#"{"error":"text"}"#,
     r#"{"type":"internal","detail":"d","title":"t"}"#,
@@ -41,6 +43,9 @@ const SEEDS: [&str; 12] = [
     "0.05",
     "99999999999999999999",
     "",
+    "1, 1",
+    "Sun, 06 Nov 1994 08:49:37 GMT, Sun, 06 Nov 1994 08:49:37 GMT",
+    "true, true",
 ];
 
 const ALPHABET: &[u8] = b"{}[]\":,\\/ .-+eE0123456789abcdefnrtu\t\n\rGMTWedNov";
@@ -86,6 +91,11 @@ fn exercise(s: &str, now: u64) {
         h.set(name, s.to_owned());
     }
     let _ = h.rate_limit();
+    let _ = h.replayed();
+    if let Some(r) = parse_retry_after(s, now) {
+        assert!(r <= MAX_TIMER_MS);
+    }
+    let _ = rimp_client::redact::redact(s, "sk_test_secret");
     for status in [0u16, 200, 429, 503, 999, u16::MAX] {
         let e: Error = classify(status, &h, s, now);
         assert!(e.raw_body.as_ref().is_none_or(|r| r.len() <= 2048));
