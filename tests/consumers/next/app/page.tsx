@@ -1,0 +1,5 @@
+import Models from "./models";
+
+export default function Page() {
+  return <Models />;
+}
