@@ -1,4 +1,4 @@
-// The error classes of rimp-client (design §4). One standalone ES module (wasm-bindgen
+// The error classes of rimp-client. One standalone ES module (wasm-bindgen
 // snippets cannot import anything); Rust builds every instance through `makeError`.
 //
 // `instanceof` must keep working when two copies of the package are loaded (two bundles, an
@@ -45,6 +45,7 @@ export class RimpError extends Error {
     this.idempotencyKey = orNull(props.idempotencyKey);
     this.attempts = props.attempts ?? 0;
     this.retryable = props.retryable ?? false;
+    this.retryBudgetExhausted = props.retryBudgetExhausted ?? false;
   }
 }
 

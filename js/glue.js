@@ -1,28 +1,68 @@
 // Small helpers for the wasm glue (src/wasm/): each replaces many boundary crossings (one per
-// property name and value) with one call. No decisions are made here.
+// property name and value) with one call, and keeps bulky values (request and response bodies)
+// on the JS side. No decisions are made here. Every function here is imported with `catch` in
+// Rust, so whatever a caller's value does (throwing getters, revoked Proxies), no exception
+// unwinds through wasm.
 
 const READ = ["x-request-id", "retry-after", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset",
   "idempotent-replayed"];
 
+// What of a non-2xx body crosses into wasm memory (which never shrinks). A body up to
+// ERROR_TEXT_LIMIT characters crosses whole; a longer one is parsed here and only the envelope's
+// fields cross, each cut at FIELD_LIMIT characters, or, when it is not an envelope, its first
+// RAW_LIMIT characters (what `rawBody` keeps anyway).
+const ERROR_TEXT_LIMIT = 64 * 1024;
+const FIELD_LIMIT = 4096;
+const RAW_LIMIT = 2048;
+
 /** The `init` for fetch; `headerLines` is "name\nvalue\n" pairs (names and values hold no newline). */
-export function fetchInit(method, headerLines, body, signal) {
+export function fetchInit(method, headerLines, body, signal, fetchOptions) {
   const headers = {};
   const parts = headerLines.split("\n");
   for (let i = 0; i + 1 < parts.length; i += 2) headers[parts[i]] = parts[i + 1];
-  const init = { method, headers, signal };
+  const init = fetchOptions === undefined ? {} : { ...fetchOptions };
+  init.method = method;
+  init.headers = headers;
+  init.signal = signal;
   if (body !== undefined) init.body = body;
+  else delete init.body;
   return init;
 }
 
 /**
  * One attempt's exchange: `fetch` (called with `this = globalThis`, so a bare `window.fetch`
- * works), then the headers the client reads and the body text.
- * Resolves to `[status, headerLines, bodyText]`; rejects as `fetch` or `text()` do.
+ * works), then the headers the client reads and the body text (bounded when not 2xx).
+ * Resolves to `[status, headerLines, bodyText]`; rejects as `fetch` or `text()` do, or with the
+ * abort reason as soon as `controller` aborts (even if `fetch` ignores its signal).
  */
-export async function send(fetchFn, url, init) {
+export function send(fetchFn, url, init, controller) {
+  const signal = controller.signal;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener("abort", onAbort, { once: true });
+    exchange(fetchFn, url, init).then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+async function exchange(fetchFn, url, init) {
   const response = await fetchFn.call(globalThis, url, init);
+  const status = response.status;
   const head = readHeaders(response);
-  return [response.status, head, await response.text()];
+  const text = await response.text();
+  return [status, head, status >= 200 && status < 300 ? text : boundErrorText(text)];
 }
 
 /** The headers the client reads, one per line in READ's order; "\0" marks an absent (or CORS-hidden) one. */
@@ -31,9 +71,31 @@ function readHeaders(response) {
   let out = "";
   for (const name of READ) {
     const v = h ? h.get(name) : null;
-    out += (v === null || v === undefined ? "\0" : v) + "\n";
+    out += (v === null || v === undefined ? "\0" : String(v).replace(/[\n\0]/g, " ")) + "\n";
   }
   return out;
+}
+
+function cut(v) {
+  return typeof v === "string" ? v.slice(0, FIELD_LIMIT) : undefined;
+}
+
+/** A non-2xx body as it may cross into wasm: whole when short, else reduced (see the limits above). */
+function boundErrorText(text) {
+  if (typeof text !== "string") return "";
+  if (text.length <= ERROR_TEXT_LIMIT) return text;
+  let parsed;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return text.slice(0, RAW_LIMIT);
+  }
+  const err = parsed !== null && typeof parsed === "object" ? parsed.error : undefined;
+  if (err === null || typeof err !== "object") return text.slice(0, RAW_LIMIT);
+  return JSON.stringify({
+    error: { type: cut(err.type), code: cut(err.code), message: cut(err.message), param: cut(err.param) },
+    request_id: cut(parsed.request_id),
+  });
 }
 
 /** The body as JS: parsed JSON, null when empty, the text itself when it is not JSON. */
@@ -44,6 +106,27 @@ export function parseBody(text) {
   } catch {
     return text;
   }
+}
+
+/** A short description of a thrown value (its `message` when it has one), at most 500 characters. */
+export function errorMessage(e) {
+  let m = "";
+  try {
+    m = e !== null && typeof e === "object" && typeof e.message === "string" ? e.message : String(e);
+  } catch {
+    m = "";
+  }
+  return m.slice(0, 500);
+}
+
+/** `Array.isArray`, which throws for a revoked Proxy (the import is `catch`). */
+export function isArray(v) {
+  return Array.isArray(v);
+}
+
+/** A plain copy of a record option's own enumerable properties (getters run once, here). */
+export function copyRecord(v) {
+  return { ...v };
 }
 
 /** A `RimpResponse`. */

@@ -1,5 +1,4 @@
 
-// ---- Hand-written declarations (js/types.d.ts), appended by wasm-bindgen ----
 
 /** Options for `new RimpClient(options)`. */
 export interface ClientOptions {
@@ -20,7 +19,21 @@ export interface ClientOptions {
   /** Per-attempt timeout, covering the response body. @default 60000 */
   timeoutMs?: number;
   /** The `fetch` to use. @default globalThis.fetch, looked up at call time */
-  fetch?: (input: string, init: RimpFetchInit) => Promise<Response>;
+  fetch?: (input: string, init: RimpFetchInit) => Promise<FetchResponse>;
+  /** Passed to every `fetch` (e.g. `credentials: "include"` for a cookie-authenticated proxy,
+   *  `keepalive`, `priority`, `cache`, `mode`). The client's own `method`, `headers`, `body` and
+   *  `signal` always win. */
+  fetchOptions?: FetchOptions;
+  /** Allow an `apiKey` over plain `http://` to a host that is not loopback (the key would travel
+   *  in clear text). Without it the constructor throws `InvalidRequestError` code
+   *  `insecure_base_url`. @default false */
+  allowInsecureHttp?: boolean;
+  /** A retry budget shared by every client of the same `baseUrl` in this JS realm: a token
+   *  bucket that retries spend and successes refill. When it is empty, failures are returned
+   *  without retrying (`retryBudgetExhausted: true` on the error), so an outage costs about one
+   *  attempt per call instead of four. `false` turns it off.
+   *  @default { capacity: 500, retryCost: 5, timeoutCost: 10, successRefund: 1 } */
+  retryBudget?: false | RetryBudgetOptions;
   /** Extra headers for every request (each extra non-safelisted header costs a CORS preflight grant). */
   headers?: Record<string, string>;
   /** Allow `apiKey` in a browser page (anyone who opens the page can read the key). @default false */
@@ -29,12 +42,55 @@ export interface ClientOptions {
   onRetry?: (event: RetryEvent) => void;
 }
 
-/** What the client passes to `fetch` as its second argument. */
+/** The numbers of a retry budget (whole numbers). */
+export interface RetryBudgetOptions {
+  /** Tokens when full (1–1000000). @default 500 */
+  capacity?: number;
+  /** Tokens a retry spends. @default 5 */
+  retryCost?: number;
+  /** Tokens a retry after a per-attempt timeout spends. @default 10 */
+  timeoutCost?: number;
+  /** Tokens a success gives back (up to `capacity`). @default 1 */
+  successRefund?: number;
+}
+
+// The platform's own types where the environment declares them (DOM, or @types/node), else the
+// structural parts the client uses: so the declarations type-check with or without DOM types.
+/** The `AbortSignal` of this environment. */
+export type AbortSignalLike = typeof globalThis extends { AbortSignal: { prototype: infer S } }
+  ? S
+  : {
+      readonly aborted: boolean;
+      readonly reason?: unknown;
+      addEventListener(type: "abort", listener: () => void): void;
+      removeEventListener(type: "abort", listener: () => void): void;
+    };
+/** The `Response` of this environment (what a custom `fetch` resolves to). */
+export type FetchResponse = typeof globalThis extends { Response: { prototype: infer R } }
+  ? R
+  : { readonly status: number; readonly headers: { get(name: string): string | null }; text(): Promise<string> };
+/** `RequestInit` without the fields the client sets itself. */
+export type FetchOptions = typeof globalThis extends { Request: new (input: never, init?: infer I) => unknown }
+  ? Omit<NonNullable<I>, "method" | "headers" | "body" | "signal">
+  : {
+      credentials?: "omit" | "same-origin" | "include";
+      keepalive?: boolean;
+      priority?: "high" | "low" | "auto";
+      cache?: string;
+      mode?: string;
+      redirect?: string;
+      referrer?: string;
+      referrerPolicy?: string;
+      integrity?: string;
+    };
+
+/** What the client passes to `fetch` as its second argument (`fetchOptions` merged in). */
 export interface RimpFetchInit {
   method: string;
   headers: Record<string, string>;
   body?: string;
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
+  [option: string]: unknown;
 }
 
 /** The last argument of every method. */
@@ -42,7 +98,7 @@ export interface CallOptions {
   /** Sent as `Idempotency-Key` on every attempt of a POST (1–200 printable ASCII characters). Default for POST: a fresh UUID v4 per call. Refused on GET. */
   idempotencyKey?: string;
   /** Aborts the call, including a wait between attempts; rejects with `AbortError` (`cause` = `signal.reason`). */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
   /** Per-attempt timeout for this call. */
   timeoutMs?: number;
   /** Retries for this call. */
@@ -126,6 +182,8 @@ export declare class RimpError extends Error {
   readonly attempts: number;
   /** Could a later identical call succeed (the errors page's "Retry?" column)? */
   readonly retryable: boolean;
+  /** True when the call failed without its retries because the retry budget was empty. */
+  readonly retryBudgetExhausted: boolean;
 }
 /** The server answered with a non-2xx status, or the client refused the request before sending (`status` null). */
 export declare class APIError extends RimpError {
@@ -138,7 +196,8 @@ export declare class APIError extends RimpError {
   /** The wait the server asked for (`Retry-After`, else `X-RateLimit-Reset` − now on a 429). */
   readonly retryAfterMs: number | null;
   readonly rateLimit: RateLimitInfo | null;
-  /** The body text (up to 2 KiB) when it was not a JSON error envelope. */
+  /** The body's first 2048 characters when it was not a JSON error envelope (an API key in it
+   *  is replaced with `[redacted]`). */
   readonly rawBody: string | null;
 }
 /** 400 `invalid_request`, and options refused before sending (`code` `invalid_option`, `idempotency_key_too_long`). */
@@ -172,6 +231,12 @@ export declare class AbortError extends RimpError {}
 /** True for an error from any copy of rimp-client. */
 export declare function isRimpError(value: unknown): value is RimpError;
 
+/** The Rimp API client. */
+export declare class RimpClient {
+  /** Throws `InvalidRequestError` (code `invalid_option`, `param` set) for a bad option, and a
+   *  `RimpError` for an `apiKey` in a browser page without `dangerouslyAllowBrowser`. */
+  constructor(options?: ClientOptions);
+}
 export interface RimpClient {
   /** Sends one request with the client's retry rules. Rejects with a `RimpError` subclass. */
   request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<RimpResponse<T>>;

@@ -1,8 +1,21 @@
-// rimp-client for browsers, workers and bundlers: loads the wasm next to this file
-// (`new URL("rimp_client_bg.wasm", import.meta.url)`, which Vite and webpack 5 follow) once,
-// at import, so `new RimpClient()` works with no init call.
-import init from "./rimp_client.js";
+// rimp-client, default entry (browsers, workers, bundlers, Node, Deno, Bun). Edge runtimes that
+// forbid compiling WebAssembly from bytes (Cloudflare Workers, Vercel Edge) use rimp-client/manual
+// with `initSync({ module })` and the .wasm imported as a module instead.
+// The WebAssembly is embedded below, so there is no second file for a bundler to lose, no fetch
+// of our own (a wrapped `window.fetch` never sees it) and no top-level await: the module is
+// decoded and instantiated synchronously on the first `new RimpClient()`.
+import { WASM_BASE64 } from "./wasm-inline.js";
+import { setSource } from "./runtime.js";
 
-await init();
+setSource(() => decodeBase64(WASM_BASE64));
 
-export * from "./manual.js";
+function decodeBase64(text) {
+  if (typeof Uint8Array.fromBase64 === "function") return Uint8Array.fromBase64(text);
+  const bin = atob(text);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+export { RimpClient } from "./runtime.js";
+export * from "./errors.js";

@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/: cargo (wasm32, release) → wasm-bindgen (--target web) →
-# wasm-opt -Oz (npm binaryen, never Debian's: see toolchain notes) → pkg-template/ laid over it.
+# wasm-opt -Oz (npm binaryen, never Debian's: it writes modules that fail to load) → the
+# package assembled and bundled by scripts/assemble-pkg.mjs.
+#   RIMP_FEATURES=trap-probe OUT=target/trap-pkg scripts/build.sh   builds the test-only package
+#   whose wasm can be made to trap on demand (tests/js/restart.test.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
+OUT=${OUT:-pkg}
+FEATURES=${RIMP_FEATURES:-}
+RAW=target/wasm-bindgen-out${FEATURES:+-$FEATURES}
 
-cargo build --quiet --target wasm32-unknown-unknown --release -p rimp-client
-rm -rf pkg
-wasm-bindgen --target web --out-dir pkg --remove-name-section --remove-producers-section \
-  target/wasm32-unknown-unknown/release/rimp_client.wasm
+cargo build --quiet --target wasm32-unknown-unknown --release -p rimp-client ${FEATURES:+--features "$FEATURES"}
+wasm=target/wasm32-unknown-unknown/release/rimp_client.wasm
+rm -rf "$RAW"
+wasm-bindgen --target web --out-dir "$RAW" --remove-name-section --remove-producers-section \
+  --experimental-reset-state-function "$wasm"
 if [ -x node_modules/.bin/wasm-opt ]; then
-  node_modules/.bin/wasm-opt pkg/rimp_client_bg.wasm -Oz --enable-reference-types \
+  node_modules/.bin/wasm-opt "$RAW/rimp_client_bg.wasm" -Oz --enable-reference-types \
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals --enable-multivalue -o pkg/rimp_client_bg.wasm
+    --enable-mutable-globals --enable-multivalue -o "$RAW/rimp_client_bg.wasm"
 else
   echo "note: node_modules/.bin/wasm-opt missing (run npm ci); shipping the wasm unoptimised" >&2
 fi
-node scripts/assemble-pkg.mjs
+node scripts/assemble-pkg.mjs "$RAW" "$OUT"

@@ -8,14 +8,14 @@ use crate::headers::RateLimitInfo;
 
 #[wasm_bindgen(module = "/js/errors.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = makeError)]
+    #[wasm_bindgen(js_name = makeError, catch)]
     fn make_error(
         class_name: &str,
         message: &str,
         props: &Object,
         has_cause: bool,
         cause: &JsValue,
-    ) -> JsValue;
+    ) -> Result<JsValue, JsValue>;
 }
 
 pub(crate) fn set(obj: &Object, key: &str, value: &JsValue) {
@@ -61,6 +61,11 @@ pub fn to_js(e: &Error<JsValue>) -> JsValue {
         &JsValue::from_f64(f64::from(e.attempts)),
     );
     set(&props, "retryable", &JsValue::from_bool(e.retryable));
+    set(
+        &props,
+        "retryBudgetExhausted",
+        &JsValue::from_bool(e.retry_budget_exhausted),
+    );
     if e.kind.is_api() {
         set(&props, "status", &opt_num(e.status.map(u64::from)));
         set(&props, "type", &opt_str(e.error_type.as_deref()));
@@ -77,4 +82,8 @@ pub fn to_js(e: &Error<JsValue>) -> JsValue {
         e.cause.is_some(),
         &cause,
     )
+    // Only a page that broke `Error` itself gets here: the class without the cause, else the
+    // message as a plain value.
+    .or_else(|_| make_error(e.kind.class_name(), &e.message, &props, false, &cause))
+    .unwrap_or_else(|_| JsValue::from_str(&e.message))
 }

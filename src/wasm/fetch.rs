@@ -1,14 +1,14 @@
 //! `fetch` as the request loop's [`Transport`]: one `AbortController` per attempt carrying the
 //! per-attempt timeout and the caller's signal, with the reason kept in a Rust-side flag (never
 //! read back from the abort reason's text).
-
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
+//!
+//! The promise the attempt awaits (`send` in js/glue.js) settles as soon as the attempt's
+//! controller aborts, even if a custom `fetch` ignores its signal and never settles: so a
+//! timed-out or aborted attempt leaves nothing pending on the Rust side.
 
 use std::cell::OnceCell;
 
-use js_sys::{Array, Function, Promise, Reflect};
+use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal};
@@ -17,27 +17,37 @@ use crate::headers::ResponseHeaders;
 use crate::transport::{
     BodyText, RequestSpec, ResponseParts, Transport, TransportError, TransportFailure,
 };
-use crate::wasm::timer::{TimerGuard, Trip, Tripwire, abort_reason, watch_signal};
+use crate::wasm::timer::{AbortListener, TimerGuard, Trip, Tripwire, abort_reason};
 
 #[wasm_bindgen(module = "/js/glue.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = fetchInit)]
+    /// The `init` for fetch (`fetchOptions` merged under the client's own fields).
+    #[wasm_bindgen(js_name = fetchInit, catch)]
     fn fetch_init(
         method: &str,
         header_lines: &str,
-        body: Option<String>,
-        signal: Option<AbortSignal>,
-    ) -> JsValue;
-    /// `fetch(url, init)` (with `this = globalThis`), then the read headers and `text()`:
-    /// resolves to `[status, headerLines, bodyText]`.
-    #[wasm_bindgen(js_name = send)]
-    fn send_js(fetch: &Function, url: &str, init: &JsValue) -> Promise;
-    #[wasm_bindgen(js_name = parseBody)]
-    fn parse_body_js(text: &JsValue) -> JsValue;
+        body: &JsValue,
+        signal: &JsValue,
+        fetch_options: &JsValue,
+    ) -> Result<JsValue, JsValue>;
+    /// `fetch(url, init)` (with `this = globalThis`), then the read headers and the body text
+    /// (bounded when the status is not 2xx): resolves to `[status, headerLines, bodyText]`;
+    /// settles (rejects) as soon as `controller` aborts.
+    #[wasm_bindgen(js_name = send, catch)]
+    fn send_js(
+        fetch: &Function,
+        url: &str,
+        init: &JsValue,
+        controller: &AbortController,
+    ) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_name = parseBody, catch)]
+    fn parse_body_js(text: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = errorMessage, catch)]
+    fn error_message(e: &JsValue) -> Result<String, JsValue>;
 }
 
 /// A response body kept as the JS string `text()` gave; copied into wasm memory only if the
-/// core asks for it (errors, polled statuses).
+/// core asks for it (errors, whose text js/glue.js has already bounded).
 pub struct JsBody {
     js: JsValue,
     text: OnceCell<String>,
@@ -46,7 +56,7 @@ pub struct JsBody {
 impl JsBody {
     /// The body parsed in JS: JSON, `null` when empty, the text when it is not JSON.
     pub fn parse(&self) -> JsValue {
-        parse_body_js(&self.js)
+        parse_body_js(&self.js).unwrap_or_else(|_| self.js.clone())
     }
 }
 
@@ -65,45 +75,23 @@ pub struct FetchTransport {
     pub fetch: Function,
     /// The caller's signal.
     pub signal: Option<AbortSignal>,
+    /// The client's `fetchOptions` (a plain copy), or `undefined`.
+    pub fetch_options: JsValue,
 }
 
 /// Aborts the attempt's controller unless the attempt completed: dropping the call's future
-/// mid-flight cancels the request.
+/// mid-flight cancels the request (and settles the promise js/glue.js `send` returned).
 struct ControllerGuard {
-    controller: Option<AbortController>,
+    controller: AbortController,
     done: bool,
 }
 
 impl Drop for ControllerGuard {
     fn drop(&mut self) {
-        if let (false, Some(c)) = (self.done, &self.controller) {
-            c.abort();
+        if !self.done {
+            self.controller.abort();
         }
     }
-}
-
-/// Resolves with the promise, or with the trip if the wire trips first (so a `fetch` that
-/// ignores its signal cannot hold the call past its timeout or abort).
-struct Race<'a> {
-    wire: &'a Tripwire,
-    fut: JsFuture,
-}
-
-impl Future for Race<'_> {
-    type Output = Result<Result<JsValue, JsValue>, Trip>;
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        if let Poll::Ready(t) = self.wire.poll_trip(cx) {
-            return Poll::Ready(Err(t));
-        }
-        Pin::new(&mut self.fut).poll(cx).map(Ok)
-    }
-}
-
-fn js_message(v: &JsValue) -> String {
-    Reflect::get(v, &JsValue::from_str("message"))
-        .ok()
-        .and_then(|m| m.as_string())
-        .unwrap_or_default()
 }
 
 impl FetchTransport {
@@ -122,7 +110,51 @@ impl FetchTransport {
         }
     }
 
-    fn init_object(req: &RequestSpec, signal: Option<AbortSignal>) -> JsValue {
+    /// A failure before anything was sent: the `fetch` glue itself could not run.
+    fn unsendable(cause: JsValue) -> TransportError<JsValue> {
+        TransportError {
+            failure: TransportFailure::Network,
+            detail: error_message(&cause).unwrap_or_default(),
+            cause: Some(cause),
+        }
+    }
+}
+
+impl Transport for FetchTransport {
+    type Cause = JsValue;
+    type ReqBody = JsValue;
+    type Body = JsBody;
+
+    async fn send(
+        &self,
+        req: &RequestSpec<JsValue>,
+    ) -> Result<ResponseParts<JsBody>, TransportError<JsValue>> {
+        if abort_reason(self.signal.as_ref()).is_some() {
+            return Err(self.failure(Trip::Abort, req.timeout_ms));
+        }
+        let controller = AbortController::new().map_err(Self::unsendable)?;
+        let mut guard = ControllerGuard {
+            controller: controller.clone(),
+            done: false,
+        };
+        let wire = Tripwire::default();
+        // Either trip aborts the attempt's controller, which settles the exchange's promise.
+        let (w, c) = (wire.clone(), controller.clone());
+        let _timer = TimerGuard::start(req.timeout_ms, move || {
+            w.trip(Trip::Timer);
+            c.abort();
+        });
+        let _listener = self.signal.as_ref().map(|s| {
+            let (w, c, s2) = (wire.clone(), controller.clone(), s.clone());
+            AbortListener::new(s, move || {
+                w.trip(Trip::Abort);
+                match abort_reason(Some(&s2)) {
+                    Some(reason) => c.abort_with_reason(&reason),
+                    None => c.abort(),
+                }
+            })
+        });
+
         let mut lines = String::new();
         for (k, v) in &req.headers {
             // Names are tokens and values hold no control characters (checked in
@@ -132,43 +164,31 @@ impl FetchTransport {
             lines.push_str(v);
             lines.push('\n');
         }
-        fetch_init(&req.method, &lines, req.body.clone(), signal)
-    }
-}
-
-impl Transport for FetchTransport {
-    type Cause = JsValue;
-    type Body = JsBody;
-
-    async fn send(
-        &self,
-        req: &RequestSpec,
-    ) -> Result<ResponseParts<JsBody>, TransportError<JsValue>> {
-        let wire = Tripwire::default();
-        let _listener = watch_signal(self.signal.as_ref(), &wire);
-        if let Some(t) = wire.tripped() {
-            return Err(self.failure(t, req.timeout_ms));
-        }
-        let mut guard = ControllerGuard {
-            controller: AbortController::new().ok(),
-            done: false,
-        };
-        let w = wire.clone();
-        let _timer = TimerGuard::start(req.timeout_ms, move || w.trip(Trip::Timer));
-
-        let init = Self::init_object(req, guard.controller.as_ref().map(|c| c.signal()));
+        let body = req.body.clone().unwrap_or(JsValue::UNDEFINED);
+        let init = fetch_init(
+            &req.method,
+            &lines,
+            &body,
+            &controller.signal(),
+            &self.fetch_options,
+        )
+        .map_err(Self::unsendable)?;
         // One promise for the whole exchange (fetch, headers, body text): one await, one
         // wake-up, and the body stays a JS string.
-        let exchange = send_js(&self.fetch, &req.url, &init);
-        let parts: Array = match (Race {
-            wire: &wire,
-            fut: JsFuture::from(exchange),
-        })
-        .await
-        {
-            Ok(Ok(v)) => v.unchecked_into(),
-            Ok(Err(e)) => return Err(self.network(e, &wire, req.timeout_ms)),
-            Err(trip) => return Err(self.tripped(trip, &mut guard, req.timeout_ms)),
+        let exchange =
+            send_js(&self.fetch, &req.url, &init, &controller).map_err(Self::unsendable)?;
+        let outcome = JsFuture::from(exchange).await;
+        guard.done = true;
+        let parts: Array = match (outcome, wire.tripped()) {
+            (_, Some(trip)) => return Err(self.failure(trip, req.timeout_ms)),
+            (Ok(v), None) => v.unchecked_into(),
+            (Err(e), None) => {
+                return Err(TransportError {
+                    failure: TransportFailure::Network,
+                    detail: error_message(&e).unwrap_or_default(),
+                    cause: Some(e),
+                });
+            }
         };
         // HTTP statuses are 100..=599 (0 for an opaque response): exact in f64.
         let status = parts.get(0).as_f64().map_or(0, |s| s as u16);
@@ -179,46 +199,13 @@ impl Transport for FetchTransport {
                 headers.set(name, value.to_owned());
             }
         }
-        let body = JsBody {
-            js: parts.get(2),
-            text: OnceCell::new(),
-        };
-        guard.done = true;
         Ok(ResponseParts {
             status,
             headers,
-            body,
+            body: JsBody {
+                js: parts.get(2),
+                text: OnceCell::new(),
+            },
         })
-    }
-}
-
-impl FetchTransport {
-    /// A rejection: if our own timer or the caller's signal tripped the controller, report
-    /// that; otherwise it is a network failure.
-    fn network(&self, e: JsValue, wire: &Tripwire, timeout_ms: u64) -> TransportError<JsValue> {
-        if let Some(t) = wire.tripped() {
-            return self.failure(t, timeout_ms);
-        }
-        TransportError {
-            failure: TransportFailure::Network,
-            detail: js_message(&e),
-            cause: Some(e),
-        }
-    }
-
-    fn tripped(
-        &self,
-        trip: Trip,
-        guard: &mut ControllerGuard,
-        timeout_ms: u64,
-    ) -> TransportError<JsValue> {
-        if let Some(c) = &guard.controller {
-            match (trip, abort_reason(self.signal.as_ref())) {
-                (Trip::Abort, Some(reason)) => c.abort_with_reason(&reason),
-                _ => c.abort(),
-            }
-        }
-        guard.done = true;
-        self.failure(trip, timeout_ms)
     }
 }

@@ -1,5 +1,18 @@
-//! The JS surface: `RimpClient`, exported with wasm-bindgen. Marshalling only; every decision
-//! is made by the pure core.
+//! The JS surface: `RimpCore`, which the package's JS `RimpClient` (js/runtime.js) wraps.
+//! Marshalling only; every decision is made by the pure core.
+//!
+//! # The boundary rule
+//! No JS exception ever unwinds through wasm frames: an exception that does leaves the
+//! instance's stack pointer and allocator mid-update, so js/guard.js retires the instance.
+//! Therefore every import that can throw is declared with `catch` and its error becomes a
+//! typed `RimpError` (or a documented fallback): anything that touches a caller's value
+//! (`Reflect`, `Array.isArray`, `Object.entries`, `JSON.stringify`, `in`), every call of user
+//! code (`fetch`, `onRetry`, `onProgress`), and every Web API that can throw (`AbortController`,
+//! timers, `crypto`, event listeners). The imports without `catch` are wasm-bindgen's own
+//! intrinsics (`typeof` checks, string conversion), which cannot throw, and js-sys calls on
+//! values this crate made itself (its own arrays and objects). And only what the core needs
+//! crosses into wasm memory, bounded: request and success bodies stay JS strings, error bodies
+//! are cut in js/glue.js before they cross.
 
 mod errors;
 mod fetch;
@@ -8,32 +21,31 @@ mod resources;
 mod timer;
 mod wait;
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+use crate::budget::{BudgetSettings, RetryBudget};
 use crate::config::ClientConfig;
 use crate::engine::{self, CallPlan, RetryNotice};
 use crate::error::{Error, ErrorKind};
-use crate::idempotency;
+use crate::plan::{CallInput, plan_call};
 use crate::resources::Endpoint;
-use crate::transport::RequestSpec;
-use crate::url;
 use crate::wait::JobKind;
 use errors::{opt_num, opt_str, set, to_js};
 use options::{CallOptions, Opts};
 
 type E = Error<JsValue>;
 
-#[wasm_bindgen(typescript_custom_section)]
-const TS_TYPES: &str = include_str!("../../js/types.d.ts");
-
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues, catch)]
     fn get_random_values(buf: &mut [u8]) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
+    fn json_stringify(v: &JsValue) -> Result<JsValue, JsValue>;
 
     /// `ClientOptions`
     #[wasm_bindgen(typescript_type = "ClientOptions")]
@@ -51,14 +63,38 @@ fn random_bytes() -> [u8; 16] {
     b
 }
 
+/// A retry budget shared by the clients of one base URL with the same settings.
+type SharedBudget = (String, BudgetSettings, Rc<RefCell<RetryBudget>>);
+
+thread_local! {
+    /// The retry budgets of this instance (one JS realm), one per base URL and settings: the
+    /// clients of one API share what they learn about its health.
+    static BUDGETS: RefCell<Vec<SharedBudget>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The shared budget for `base_url` with `settings`.
+fn shared_budget(base_url: &str, settings: BudgetSettings) -> Rc<RefCell<RetryBudget>> {
+    BUDGETS.with(|all| {
+        let mut all = all.borrow_mut();
+        if let Some((_, _, b)) = all.iter().find(|(u, s, _)| u == base_url && *s == settings) {
+            return Rc::clone(b);
+        }
+        let b = Rc::new(RefCell::new(RetryBudget::new(settings)));
+        all.push((base_url.to_owned(), settings, Rc::clone(&b)));
+        b
+    })
+}
+
 struct Inner {
     config: ClientConfig,
     fetch: Option<Function>,
     on_retry: Option<Function>,
+    fetch_options: JsValue,
+    budget: Option<Rc<RefCell<RetryBudget>>>,
 }
 
-/// The Rimp API client. See the README for every option and method.
-#[wasm_bindgen]
+/// The client's state in wasm (the JS `RimpClient` in js/runtime.js wraps it).
+#[wasm_bindgen(js_name = RimpCore)]
 pub struct RimpClient {
     inner: Rc<Inner>,
     /// `client.images`, `client.videos`, …: made once here and held as JS objects, so a getter
@@ -73,27 +109,31 @@ fn is_browser_window() -> bool {
         .unwrap_or(false)
 }
 
-#[wasm_bindgen]
+#[wasm_bindgen(js_class = RimpCore)]
 impl RimpClient {
-    /// Creates a client. Throws `InvalidRequestError` (code `invalid_option`) for a bad option,
-    /// and `RimpError` (code `browser_api_key`) for an `apiKey` in a browser page without
-    /// `dangerouslyAllowBrowser: true`.
+    /// Creates a client. Throws `InvalidRequestError` (code `invalid_option`, or
+    /// `insecure_base_url`) for a bad option, and `RimpError` (code `browser_api_key`) for an
+    /// `apiKey` in a browser page without `dangerouslyAllowBrowser: true`.
     #[wasm_bindgen(constructor)]
     pub fn new(options: Option<ClientOptionsJs>) -> Result<RimpClient, JsValue> {
         let o = options::client_options(options.map_or(JsValue::UNDEFINED, Into::into))
             .map_err(|e| to_js(&e))?;
-        if o.config.api_key.is_some() && !o.dangerously_allow_browser && is_browser_window() {
-            let mut e: E = Error::new(
-                ErrorKind::Client,
-                "refusing to use an apiKey in a browser page, where anyone can read it: point baseUrl at your own backend that adds the key (see the README's \"Using a proxy\"), or pass dangerouslyAllowBrowser: true if you accept the risk (e.g. a test key on localhost)",
-            );
-            e.code = Some("browser_api_key".into());
-            return Err(to_js(&e));
-        }
+        crate::config::check_client::<JsValue>(
+            &o.config,
+            is_browser_window(),
+            o.dangerously_allow_browser,
+        )
+        .map_err(|e| to_js(&e))?;
+        let budget = o
+            .config
+            .retry_budget
+            .map(|s| shared_budget(&o.config.base_url, s));
         let inner = Rc::new(Inner {
             config: o.config,
             fetch: o.fetch,
             on_retry: o.on_retry,
+            fetch_options: o.fetch_options,
+            budget,
         });
         Ok(RimpClient {
             namespaces: resources::Namespaces::new(&inner),
@@ -145,96 +185,97 @@ enum Job {
 /// Every async method of the client: one non-generic path and one future type, so each
 /// export adds only its shim.
 fn call(inner: &Rc<Inner>, job: Job, first: JsValue, second: JsValue, options: JsValue) -> Promise {
+    #[cfg(feature = "trap-probe")]
+    let probe = trap_probe(&first);
     let inner = Rc::clone(inner);
     future_to_promise(async move {
-        match job {
+        let out = match job {
             Job::Request => inner.request(first, second, options).await,
             Job::Send(ep) => inner.resource(ep, first, second, options).await,
             Job::Wait(kind) => inner.wait_for(kind, first, options).await,
+        };
+        #[cfg(feature = "trap-probe")]
+        if probe {
+            // The test-only trap after an await: inside a futures-queue microtask.
+            std::process::abort();
         }
-        .map_err(|e| to_js(&e))
+        out.map_err(|mut e| {
+            inner.redact(&mut e);
+            to_js(&e)
+        })
     })
+}
+
+/// Test builds only (`--features trap-probe`): `request("TRAP_NOW", …)` traps synchronously,
+/// `request("TRAP_LATER", …)` after the call's first await. Proves js/guard.js and the
+/// restart in js/runtime.js against a real trap.
+#[cfg(feature = "trap-probe")]
+fn trap_probe(method: &JsValue) -> bool {
+    match method.as_string().as_deref() {
+        Some("TRAP_NOW") => std::process::abort(),
+        Some("TRAP_LATER") => true,
+        _ => false,
+    }
 }
 
 /// A call, resolved before its first attempt.
 pub(crate) struct Prepared {
-    plan: CallPlan,
+    plan: CallPlan<JsValue>,
     signal: Option<web_sys::AbortSignal>,
     fetch: Function,
 }
 
 impl Inner {
-    /// Validates everything and builds the plan; nothing is sent on error.
+    /// The `fetch` to use: the client's, else `globalThis.fetch` looked up now.
+    fn fetch_fn(&self) -> Result<Function, E> {
+        if let Some(f) = &self.fetch {
+            return Ok(f.clone());
+        }
+        Reflect::get(&js_sys::global(), &JsValue::from_str("fetch"))
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+            .ok_or_else(|| {
+                let mut e: E = Error::new(
+                    ErrorKind::Client,
+                    "globalThis.fetch is not a function in this environment: pass options.fetch",
+                );
+                e.code = Some("fetch_unavailable".into());
+                e
+            })
+    }
+
+    /// Validates everything and builds the plan (`crate::plan`); nothing is sent on error.
     fn prepare(
         &self,
         method: &str,
         path: &str,
         query: &[(String, String)],
-        body: Option<String>,
+        body: Option<JsValue>,
         call: CallOptions,
     ) -> Result<Prepared, E> {
-        let method = crate::config::method(method)?;
-        crate::config::path(path)?;
-        if body.is_some() && matches!(method.as_str(), "GET" | "HEAD") {
-            return Err(Error::invalid_option(
-                "body",
-                "GET and HEAD requests cannot have a body",
-            ));
-        }
-        let fetch = match &self.fetch {
-            Some(f) => f.clone(),
-            None => Reflect::get(&js_sys::global(), &JsValue::from_str("fetch"))
-                .ok()
-                .and_then(|f| f.dyn_into::<Function>().ok())
-                .ok_or_else(|| {
-                    let mut e: E = Error::new(
-                        ErrorKind::Client,
-                        "globalThis.fetch is not a function in this environment: pass options.fetch",
-                    );
-                    e.code = Some("fetch_unavailable".into());
-                    e
-                })?,
+        let fetch = self.fetch_fn()?;
+        let input = CallInput {
+            method,
+            path,
+            query,
+            body,
+            idempotency_key: call.idempotency_key.as_deref(),
+            headers: &call.headers,
+            timeout_ms: call.timeout_ms,
+            max_retries: call.max_retries,
         };
-        let key =
-            idempotency::key_for_call(&method, call.idempotency_key.as_deref(), random_bytes)?;
-
-        let mut headers: Vec<(String, String)> = vec![("accept".into(), "application/json".into())];
-        if body.is_some() {
-            headers.push(("content-type".into(), "application/json".into()));
-        }
-        if let Some(api_key) = &self.config.api_key {
-            headers.push(("authorization".into(), String::from("Bearer ") + api_key));
-        }
-        // The client's headers, then the call's, override anything set above (including the
-        // apiKey's Authorization: an explicit header is the caller's deliberate choice).
-        for (k, v) in self.config.headers.iter().chain(call.headers.iter()) {
-            headers.retain(|(h, _)| !h.eq_ignore_ascii_case(k));
-            headers.push((k.clone(), v.clone()));
-        }
-        if let Some(k) = &key {
-            headers.push(("idempotency-key".into(), k.clone()));
-        }
-
-        let mut retry = self.config.retry;
-        if let Some(n) = call.max_retries {
-            retry.max_retries = n;
-        }
         Ok(Prepared {
-            plan: CallPlan {
-                request: RequestSpec {
-                    method,
-                    url: url::build(&self.config.base_url, path, query),
-                    headers,
-                    body,
-                    timeout_ms: call.timeout_ms.unwrap_or(self.config.timeout_ms),
-                },
-                retry,
-                idempotency_key: key,
-                deadline_ms: None,
-            },
+            plan: plan_call(&self.config, input, random_bytes)?,
             signal: call.signal,
             fetch,
         })
+    }
+
+    /// Removes the API key from anything a server echoed into an error.
+    fn redact(&self, e: &mut E) {
+        if let Some(k) = &self.config.api_key {
+            e.redact_secret(k);
+        }
     }
 
     /// Runs a prepared call; an already-aborted signal rejects before any request.
@@ -247,6 +288,7 @@ impl Inner {
         let transport = fetch::FetchTransport {
             fetch: p.fetch.clone(),
             signal: p.signal.clone(),
+            fetch_options: self.fetch_options.clone(),
         };
         let sleeper = timer::BrowserSleeper {
             signal: p.signal.clone(),
@@ -254,17 +296,19 @@ impl Inner {
         let on_retry = self.on_retry.clone();
         let mut notify = |n: RetryNotice<'_, JsValue>| {
             if let Some(f) = &on_retry {
+                let mut shown = n.error.clone();
+                self.redact(&mut shown);
                 let ev = Object::new();
                 set(&ev, "attempt", &JsValue::from_f64(f64::from(n.attempt)));
                 set(&ev, "delayMs", &opt_num(Some(n.delay_ms)));
                 set(&ev, "delaySource", &JsValue::from_str(n.source.as_str()));
-                set(&ev, "error", &to_js(n.error));
+                set(&ev, "error", &to_js(&shown));
                 set(
                     &ev,
                     "idempotencyKey",
                     &opt_str(n.error.idempotency_key.as_deref()),
                 );
-                // A throwing callback must not break the call.
+                // A throwing callback must not break the call (`call1` is `catch`).
                 let _ = f.call1(&JsValue::UNDEFINED, &ev);
             }
         };
@@ -273,6 +317,7 @@ impl Inner {
             &transport,
             &sleeper,
             &timer::BrowserClock,
+            self.budget.as_deref(),
             &mut notify,
         )
         .await
@@ -293,7 +338,7 @@ impl Inner {
         let o = Opts::new(options, "options")?;
         let call = options::call_options(&o)?;
         let query = options::query(&o)?;
-        let body = match o.raw("body") {
+        let body = match o.raw("body")? {
             None => None,
             Some(b) => Some(stringify(&b, "body")?),
         };
@@ -303,15 +348,17 @@ impl Inner {
     }
 }
 
-/// `JSON.stringify(value)`, refusing values it cannot represent (`param` names the option).
-fn stringify(value: &JsValue, param: &str) -> Result<String, E> {
-    js_sys::JSON::stringify(value)
+/// `JSON.stringify(value)` as a JS string (it never crosses into wasm memory), refusing values
+/// it cannot represent (`param` names the option).
+fn stringify(value: &JsValue, param: &str) -> Result<JsValue, E> {
+    json_stringify(value)
         .ok()
-        .and_then(|s| s.as_string())
+        .filter(JsValue::is_string)
         .ok_or_else(|| {
             Error::invalid_option(
                 param,
-                String::from(param) + " must be JSON-serialisable (no BigInt, functions or cycles)",
+                String::from(param)
+                    + " must be JSON-serialisable (no BigInt, functions, cycles or throwing getters)",
             )
         })
 }
@@ -333,6 +380,7 @@ fn response_js(ok: &Answered, data: JsValue) -> JsValue {
         num(rl.and_then(|l| l.reset_at_ms)),
         ok.attempts,
     )
+    .unwrap_or(JsValue::UNDEFINED)
 }
 
 /// A successful call, with its body still in JS.
@@ -340,7 +388,7 @@ pub(crate) type Answered = engine::Success<fetch::JsBody>;
 
 #[wasm_bindgen(module = "/js/glue.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = makeResponse)]
+    #[wasm_bindgen(js_name = makeResponse, catch)]
     #[allow(clippy::too_many_arguments)]
     fn make_response(
         data: JsValue,
@@ -352,5 +400,5 @@ extern "C" {
         remaining: Option<f64>,
         reset_at: Option<f64>,
         attempts: u32,
-    ) -> JsValue;
+    ) -> Result<JsValue, JsValue>;
 }

@@ -20,11 +20,22 @@ extern "C" {
     fn object_entries(o: &JsValue) -> Result<Array, JsValue>;
 }
 
+#[wasm_bindgen(module = "/js/glue.js")]
+extern "C" {
+    /// `Array.isArray`, which throws for a revoked Proxy (js-sys's binding has no `catch`).
+    #[wasm_bindgen(js_name = isArray, catch)]
+    fn is_array(v: &JsValue) -> Result<bool, JsValue>;
+    /// `{ ...v }`: getters and Proxy traps run here, once.
+    #[wasm_bindgen(js_name = copyRecord, catch)]
+    fn copy_record(v: &JsValue) -> Result<JsValue, JsValue>;
+}
+
 /// An object literal (or one with a null prototype), from any realm: not an array, a `Map`,
-/// a `Headers` or another class instance, whose entries `Object.entries` would not show.
+/// a `Headers` or another class instance, whose entries `Object.entries` would not show. A
+/// value whose inspection throws (a revoked Proxy) is not one.
 pub fn is_plain_object(v: &JsValue) -> bool {
     v.is_object()
-        && !Array::is_array(v)
+        && is_array(v) == Ok(false)
         && Reflect::get_prototype_of(v).is_ok_and(|proto| {
             proto.is_null() || Reflect::get_prototype_of(&proto).is_ok_and(|p| p.is_null())
         })
@@ -43,38 +54,45 @@ impl Opts {
         if value.is_undefined() || value.is_null() {
             return Ok(Opts(None));
         }
-        if !value.is_object() || Array::is_array(&value) {
-            return Err(type_error(param, "an object"));
+        match is_array(&value) {
+            Ok(false) if value.is_object() => {}
+            Ok(_) => return Err(type_error(param, "an object")),
+            Err(_) => return Err(type_error(param, "an object whose properties can be read")),
         }
         Ok(Opts(Some(value)))
     }
 
-    /// The raw value of `key` (`None` when unset).
-    pub fn raw(&self, key: &str) -> Option<JsValue> {
-        let v = Reflect::get(self.0.as_ref()?, &JsValue::from_str(key)).ok()?;
-        (!v.is_undefined() && !v.is_null()).then_some(v)
+    /// The raw value of `key` (`None` when unset); a getter or Proxy trap that throws is
+    /// refused with `invalid_option` naming `key`.
+    pub fn raw(&self, key: &str) -> Result<Option<JsValue>, E> {
+        let Some(o) = self.0.as_ref() else {
+            return Ok(None);
+        };
+        let v = Reflect::get(o, &JsValue::from_str(key))
+            .map_err(|_| type_error(key, "readable (reading it threw)"))?;
+        Ok((!v.is_undefined() && !v.is_null()).then_some(v))
     }
 
     pub fn number(&self, key: &str) -> Result<Option<f64>, E> {
-        self.raw(key)
+        self.raw(key)?
             .map(|v| v.as_f64().ok_or_else(|| type_error(key, "a number")))
             .transpose()
     }
 
     pub fn string(&self, key: &str) -> Result<Option<String>, E> {
-        self.raw(key)
+        self.raw(key)?
             .map(|v| v.as_string().ok_or_else(|| type_error(key, "a string")))
             .transpose()
     }
 
     pub fn boolean(&self, key: &str) -> Result<Option<bool>, E> {
-        self.raw(key)
+        self.raw(key)?
             .map(|v| v.as_bool().ok_or_else(|| type_error(key, "true or false")))
             .transpose()
     }
 
     pub fn function(&self, key: &str) -> Result<Option<Function>, E> {
-        self.raw(key)
+        self.raw(key)?
             .map(|v| {
                 v.dyn_into::<Function>()
                     .map_err(|_| type_error(key, "a function"))
@@ -82,11 +100,25 @@ impl Opts {
             .transpose()
     }
 
-    /// An `AbortSignal`, checked by shape so a signal from another realm is accepted.
-    pub fn signal(&self, key: &str) -> Result<Option<AbortSignal>, E> {
-        let Some(v) = self.raw(key) else {
+    /// A plain object, copied (its getters run once, here), or `None`.
+    pub fn record_copy(&self, key: &str) -> Result<Option<JsValue>, E> {
+        let Some(v) = self.raw(key)? else {
             return Ok(None);
         };
+        if !is_plain_object(&v) {
+            return Err(type_error(key, "a plain object"));
+        }
+        copy_record(&v)
+            .map(Some)
+            .map_err(|_| type_error(key, "an object whose properties can be read"))
+    }
+
+    /// An `AbortSignal`, checked by shape so a signal from another realm is accepted.
+    pub fn signal(&self, key: &str) -> Result<Option<AbortSignal>, E> {
+        let Some(v) = self.raw(key)? else {
+            return Ok(None);
+        };
+        // `in` on a revoked Proxy throws: such a value is not a signal.
         let has = |k: &str| Reflect::has(&v, &JsValue::from_str(k)).unwrap_or(false);
         if v.is_object() && has("aborted") && has("addEventListener") {
             Ok(Some(v.unchecked_into()))
@@ -97,7 +129,7 @@ impl Opts {
 
     /// A `Record<string, string>` of headers, each checked (`undefined`/`null` values skipped).
     pub fn headers(&self, key: &str) -> Result<Vec<(String, String)>, E> {
-        let Some(v) = self.raw(key) else {
+        let Some(v) = self.raw(key)? else {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
@@ -144,6 +176,8 @@ pub struct ClientOptions {
     pub fetch: Option<Function>,
     pub on_retry: Option<Function>,
     pub dangerously_allow_browser: bool,
+    /// `fetchOptions`, copied, or `undefined`.
+    pub fetch_options: JsValue,
 }
 
 /// Reads and validates `ClientOptions`.
@@ -173,12 +207,47 @@ pub fn client_options(value: JsValue) -> Result<ClientOptions, E> {
         c.timeout_ms = config::millis("timeoutMs", n, 1)?;
     }
     c.headers = o.headers("headers")?;
+    c.allow_insecure_http = o.boolean("allowInsecureHttp")?.unwrap_or(false);
+    c.retry_budget = retry_budget(&o)?;
     Ok(ClientOptions {
         config: c,
         fetch: o.function("fetch")?,
         on_retry: o.function("onRetry")?,
         dangerously_allow_browser: o.boolean("dangerouslyAllowBrowser")?.unwrap_or(false),
+        fetch_options: o.record_copy("fetchOptions")?.unwrap_or(JsValue::UNDEFINED),
     })
+}
+
+/// `retryBudget`: `false` (none), or an object of numbers (each optional).
+fn retry_budget(o: &Opts) -> Result<Option<crate::budget::BudgetSettings>, E> {
+    let Some(v) = o.raw("retryBudget")? else {
+        return Ok(Some(crate::budget::BudgetSettings::default()));
+    };
+    match v.as_bool() {
+        Some(false) => return Ok(None),
+        Some(true) => return Ok(Some(crate::budget::BudgetSettings::default())),
+        None => {}
+    }
+    if !is_plain_object(&v) {
+        return Err(type_error(
+            "retryBudget",
+            "false or an object such as { capacity: 500, retryCost: 5 }",
+        ));
+    }
+    let b = Opts(Some(v));
+    let num = |k: &str, param: &str| -> Result<Option<f64>, E> {
+        b.raw(k)
+            .map_err(|_| type_error(param, "readable (reading it threw)"))?
+            .map(|v| v.as_f64().ok_or_else(|| type_error(param, "a number")))
+            .transpose()
+    };
+    config::retry_budget_option(
+        num("capacity", "retryBudget.capacity")?,
+        num("retryCost", "retryBudget.retryCost")?,
+        num("timeoutCost", "retryBudget.timeoutCost")?,
+        num("successRefund", "retryBudget.successRefund")?,
+    )
+    .map(Some)
 }
 
 /// The per-call options every method takes (`CallOptions`), plus `body`/`query` for
@@ -210,7 +279,7 @@ pub fn call_options(o: &Opts) -> Result<CallOptions, E> {
 
 /// `query`: a record of string, number or boolean values (`undefined`/`null` entries skipped).
 pub fn query(o: &Opts) -> Result<Vec<(String, String)>, E> {
-    match o.raw("query") {
+    match o.raw("query")? {
         Some(v) => query_pairs(v),
         None => Ok(Vec::new()),
     }

@@ -14,9 +14,6 @@ use crate::error::Error;
 use crate::resources::{Endpoint, Input, check_id, query_name};
 use crate::wait::JobKind;
 
-#[wasm_bindgen(typescript_custom_section)]
-const TS_RESOURCES: &str = include_str!("../../js/resources.d.ts");
-
 /// `client.images`
 #[wasm_bindgen(skip_typescript)]
 pub struct ImagesResource(Rc<Inner>);
@@ -90,7 +87,7 @@ impl Namespaces {
     }
 }
 
-#[wasm_bindgen]
+#[wasm_bindgen(js_class = RimpCore)]
 impl RimpClient {
     /// `client.images`
     #[wasm_bindgen(getter, skip_typescript)]
@@ -413,7 +410,7 @@ pub(super) fn result_js(ok: &Answered, data: JsValue, with_response: bool) -> Js
 /// The JSON body of `params`, which must be a plain object (an object literal, or one with a
 /// null prototype, from any realm): an array, a `Map` or a class instance would be sent as
 /// something other than what the caller sees.
-fn params_json(params: &JsValue) -> Result<String, E> {
+fn params_json(params: &JsValue) -> Result<JsValue, E> {
     if !options::is_plain_object(params) {
         return Err(Error::invalid_option(
             "params",

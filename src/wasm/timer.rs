@@ -21,10 +21,11 @@ use crate::transport::{Clock, Sleeper};
 
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(handler: &Function, ms: f64) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(id: &JsValue);
+    // `catch` on both: a page may have replaced the timer functions with ones that throw.
+    #[wasm_bindgen(js_name = setTimeout, catch)]
+    fn set_timeout(handler: &Function, ms: f64) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = clearTimeout, catch)]
+    fn clear_timeout(id: &JsValue) -> Result<(), JsValue>;
 }
 
 /// What tripped the wire.
@@ -87,14 +88,16 @@ pub struct TimerGuard {
 }
 
 impl TimerGuard {
-    /// Starts a timer of `ms` (clamped to the browser maximum) that runs `on_fire`.
+    /// Starts a timer of `ms` (clamped to the browser maximum) that runs `on_fire`. If the
+    /// environment's `setTimeout` throws, the timer never fires (the guard holds no id).
     pub fn start(ms: u64, on_fire: impl FnMut() + 'static) -> TimerGuard {
         let callback = Closure::<dyn FnMut()>::new(on_fire);
         // Integers up to 2^31−1 are exact in f64.
         let id = set_timeout(
             callback.as_ref().unchecked_ref(),
             ms.min(MAX_TIMER_MS) as f64,
-        );
+        )
+        .unwrap_or(JsValue::UNDEFINED);
         TimerGuard {
             id,
             _callback: callback,
@@ -104,7 +107,9 @@ impl TimerGuard {
 
 impl Drop for TimerGuard {
     fn drop(&mut self) {
-        clear_timeout(&self.id);
+        if !self.id.is_undefined() {
+            let _ = clear_timeout(&self.id);
+        }
     }
 }
 
@@ -185,17 +190,29 @@ pub struct BrowserSleeper {
 
 impl Sleeper for BrowserSleeper {
     type Cause = JsValue;
+    /// Sleeps until `ms` from now by the wall clock: a timer that fires early (Node's may, by a
+    /// millisecond) is re-armed for the rest; one that fires late (a throttled background tab)
+    /// ends the wait at once. A `setTimeout` that cannot be armed ends the wait at once too.
     async fn sleep(&self, ms: u64) -> Result<(), Option<JsValue>> {
-        let wire = Tripwire::default();
-        let _listener = watch_signal(self.signal.as_ref(), &wire);
-        if wire.tripped() == Some(Trip::Abort) {
-            return Err(abort_reason(self.signal.as_ref()));
-        }
-        let w = wire.clone();
-        let _timer = TimerGuard::start(ms, move || w.trip(Trip::Timer));
-        match tripped(&wire).await {
-            Trip::Timer => Ok(()),
-            Trip::Abort => Err(abort_reason(self.signal.as_ref())),
+        let until = BrowserClock.now_ms().saturating_add(ms);
+        loop {
+            let wire = Tripwire::default();
+            let _listener = watch_signal(self.signal.as_ref(), &wire);
+            if wire.tripped() == Some(Trip::Abort) {
+                return Err(abort_reason(self.signal.as_ref()));
+            }
+            let left = until.saturating_sub(BrowserClock.now_ms());
+            if left == 0 {
+                return Ok(());
+            }
+            let w = wire.clone();
+            let timer = TimerGuard::start(left, move || w.trip(Trip::Timer));
+            if timer.id.is_undefined() {
+                return Ok(());
+            }
+            if tripped(&wire).await == Trip::Abort {
+                return Err(abort_reason(self.signal.as_ref()));
+            }
         }
     }
 }

@@ -9,11 +9,16 @@ use super::resources::{read_id, result_js, with_response};
 use super::timer::{self, BrowserClock, BrowserSleeper, TimerGuard, Trip, Tripwire};
 use super::{E, Inner, Prepared};
 use crate::engine;
-use crate::headers::MAX_TIMER_MS;
-use crate::resources::Endpoint;
+use crate::plan::{plan_poll, plan_wait};
 use crate::transport::{BodyText, Clock, Sleeper};
 use crate::wait::{JobKind, Next, Poller, WaitSettings};
 use js_sys::{Array, Reflect};
+
+#[wasm_bindgen(module = "/js/glue.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = isArray, catch)]
+    fn is_array(v: &JsValue) -> Result<bool, JsValue>;
+}
 
 impl Inner {
     pub(super) async fn wait_for(
@@ -46,10 +51,9 @@ impl Inner {
     ) -> Result<(Prepared, Poller, Option<Function>, bool), E> {
         let id = read_id(id)?;
         let o = Opts::new(options, "options")?;
-        let mut call = options::call_options(&o)?;
+        let call = options::call_options(&o)?;
         // Here `timeoutMs` is the whole wait's deadline; each poll keeps the client's
-        // per-attempt timeout.
-        call.timeout_ms = None;
+        // per-attempt timeout (`plan_poll`).
         let settings = WaitSettings::from_options(
             o.number("intervalMs")?,
             o.number("maxIntervalMs")?,
@@ -57,13 +61,19 @@ impl Inner {
         )?;
         let with_response = with_response(&o)?;
         let on_progress = o.function("onProgress")?;
-        let endpoint = match kind {
-            JobKind::Generation => Endpoint::GenerationGet,
-            JobKind::Comparison => Endpoint::ComparisonGet,
+        let (_, path, poller) = plan_wait(kind, &id, settings, BrowserClock.now_ms());
+        let prepared = Prepared {
+            plan: plan_poll(
+                &self.config,
+                &path,
+                &poller,
+                call.idempotency_key.as_deref(),
+                &call.headers,
+                call.max_retries,
+            )?,
+            signal: call.signal,
+            fetch: self.fetch_fn()?,
         };
-        let mut prepared = self.prepare("GET", &endpoint.path(&id), &[], None, call)?;
-        let poller = Poller::new(kind, &id, settings, BrowserClock.now_ms());
-        prepared.plan.deadline_ms = poller.deadline_ms();
         Ok((prepared, poller, on_progress, with_response))
     }
 
@@ -105,18 +115,17 @@ impl Inner {
             if step.next == Next::Done {
                 return Ok(result_js(&ok, current, with_response));
             }
-            let delay_ms = match step.next {
-                Next::Poll { delay_ms, .. } => delay_ms,
-                // No poll fits before the deadline: sleep until its timer ends the wait (the
-                // sleep still ends at once on abort).
-                Next::Expire | Next::Done | Next::NoStatus => MAX_TIMER_MS,
-            };
+            // Until the next poll, or (no poll fits before the deadline) until the deadline's
+            // timer ends the wait; kept against the wall clock, and ended at once on abort.
             let polls = poller.polls();
-            sleeper.sleep(delay_ms).await.map_err(|reason| {
-                let mut e = engine::aborted(reason);
-                e.attempts = polls;
-                e
-            })?;
+            sleeper
+                .sleep(poller.sleep_ms(BrowserClock.now_ms()))
+                .await
+                .map_err(|reason| {
+                    let mut e = engine::aborted(reason);
+                    e.attempts = polls;
+                    e
+                })?;
         }
     }
 }
@@ -128,7 +137,7 @@ fn observe_js(kind: JobKind, current: &JsValue) -> (Option<String>, String) {
     let status = get(current, "status").and_then(|s| s.as_string());
     let mut signature = status.clone().unwrap_or_default();
     if kind == JobKind::Comparison {
-        if let Some(children) = get(current, "generations").filter(Array::is_array) {
+        if let Some(children) = get(current, "generations").filter(|c| is_array(c) == Ok(true)) {
             for child in Array::from(&children).iter() {
                 signature.push('|');
                 signature.push_str(

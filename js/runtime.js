@@ -1,0 +1,202 @@
+// The public `RimpClient`: a thin JS shell over the wasm core (`RimpCore`, exported by
+// src/wasm/mod.rs). The shell makes no decisions; it exists so that the page never needs a
+// reload:
+// - it instantiates the wasm on first use (synchronously, from bytes the entry provides), so an
+//   import has no top-level await and `new RimpClient()` still validates synchronously;
+// - it keeps each client's options, so that if the instance ever dies (see js/guard.js) the
+//   client is rebuilt on a fresh instance at its next call;
+// - it settles every call's promise: the calls in flight when an instance dies reject with a
+//   `RimpError` (code `instance_restarted`) instead of hanging.
+import * as glue from "./rimp_client.js";
+import { deathCause, onDeath } from "./guard.js";
+import { RimpError, isRimpError } from "./errors.js";
+
+// The resource namespaces and their methods (each method forwards to the core's namespace of
+// the same name, where the endpoint table lives).
+const NAMESPACES = {
+  images: ["generate"],
+  videos: ["create"],
+  music: ["create"],
+  threeD: ["create"],
+  upscale: ["create"],
+  chat: ["create"],
+  generations: ["get", "cancel", "waitFor"],
+  comparisons: ["create", "get", "waitFor"],
+  usage: ["get"],
+  models: ["list"],
+  apiKeys: ["create", "update", "revoke"],
+  webhooks: ["create"],
+};
+
+/** Where the wasm comes from: a function returning bytes or a `WebAssembly.Module`, or null. */
+let source = null;
+/** Bumped each time an instance starts; a client's core belongs to one generation. */
+let generation = 0;
+let live = false;
+/** The reject functions of the calls in flight on the live instance. */
+const pending = new Set();
+
+onDeath((cause) => {
+  live = false;
+  const calls = [...pending];
+  pending.clear();
+  for (const reject of calls) reject(restarted(cause));
+});
+
+function restarted(cause) {
+  return new RimpError(
+    "the client's WebAssembly instance failed and was restarted; this call did not complete (a POST may or may not have reached the server: retry it with the same idempotencyKey if you passed one)",
+    { code: "instance_restarted", retryable: true },
+    { cause },
+  );
+}
+
+/** Used by the entries: how to get the wasm for a synchronous start. */
+export function setSource(load) {
+  source = load;
+}
+
+/** True once an instance has started (or `init` has run). */
+export function isReady() {
+  return generation > 0;
+}
+
+/** Starts the first instance from `module` (bytes or a compiled module). */
+export function startWith(module) {
+  if (generation > 0) return;
+  glue.initSync({ module });
+  generation = 1;
+  live = true;
+}
+
+/** Makes sure a live instance runs: the first one from `source`, later ones fresh after a death. */
+function engine() {
+  if (live) return;
+  if (generation === 0) {
+    const module = source === null ? null : source();
+    if (module === null) {
+      throw new RimpError(
+        "rimp-client/manual: call `await init()` (or `initSync(...)`) before `new RimpClient()`",
+        { code: "not_initialized" },
+      );
+    }
+    startWith(module);
+    return;
+  }
+  glue.__wbg_reset_state();
+  generation += 1;
+  live = deathCause() === null;
+}
+
+function internal(e) {
+  return isRimpError(e)
+    ? e
+    : new RimpError("rimp-client failed unexpectedly: " + describe(e), { code: "internal_error" }, { cause: e });
+}
+
+function describe(e) {
+  try {
+    return e instanceof Error ? e.message : String(e);
+  } catch {
+    return "an unprintable value";
+  }
+}
+
+/** Settles with `p`, or rejects with `instance_restarted` if the instance dies first. */
+function track(p) {
+  return new Promise((resolve, reject) => {
+    pending.add(reject);
+    p.then(
+      (v) => {
+        pending.delete(reject);
+        resolve(v);
+      },
+      (e) => {
+        pending.delete(reject);
+        reject(internal(e));
+      },
+    );
+  });
+}
+
+/** The Rimp API client. See the README for every option and method. */
+export class RimpClient {
+  #options;
+  #core = null;
+  #gen = 0;
+
+  constructor(options) {
+    this.#options = options;
+    this.#use();
+  }
+
+  /** This client's core on the live instance (rebuilt from the options after a restart). */
+  #use() {
+    engine();
+    if (this.#gen !== generation || this.#core === null) {
+      let core;
+      try {
+        core = new glue.RimpCore(this.#options);
+      } catch (e) {
+        if (!live) throw restarted(deathCause());
+        throw internal(e);
+      }
+      if (!live) throw restarted(deathCause());
+      this.#core = core;
+      this.#gen = generation;
+    }
+    return this.#core;
+  }
+
+  #run(f) {
+    let p;
+    try {
+      p = f(this.#use());
+    } catch (e) {
+      return Promise.reject(live ? internal(e) : restarted(deathCause()));
+    }
+    if (!live) return Promise.reject(restarted(deathCause()));
+    return track(p);
+  }
+
+  /** Sends one request with the client's retry rules; resolves to a `RimpResponse`. */
+  request(method, path, options) {
+    return this.#run((core) => core.request(method, path, options));
+  }
+
+  /** A JSON view with the key redacted. */
+  toJSON() {
+    return this.#use().toJSON();
+  }
+
+  /** `RimpClient(<baseUrl>)`, never the key. */
+  toString() {
+    return this.#use().toString();
+  }
+
+  // `client.images`, `client.generations`, …: plain objects made once per client, on first use.
+  static {
+    const made = new WeakMap();
+    for (const [ns, methods] of Object.entries(NAMESPACES)) {
+      Object.defineProperty(RimpClient.prototype, ns, {
+        configurable: true,
+        enumerable: false,
+        get() {
+          let all = made.get(this);
+          if (all === undefined) {
+            all = {};
+            made.set(this, all);
+          }
+          if (all[ns] === undefined) {
+            const obj = {};
+            for (const m of methods) obj[m] = (...args) => this.#run((core) => core[ns][m](...args));
+            all[ns] = Object.freeze(obj);
+          }
+          return all[ns];
+        },
+      });
+    }
+  }
+}
+
+

@@ -1,2 +1,0 @@
-export * from "./rimp_client.js";
-export { default as init } from "./rimp_client.js";
