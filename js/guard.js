@@ -12,6 +12,8 @@
 
 /** The exception that killed the current instance, or null while it is alive. */
 let dead = null;
+/** The live instance's linear memory. */
+let memory = null;
 const listeners = [];
 
 // What a call into a dead instance returns: reads as "no pointer, no error flag" to every
@@ -21,6 +23,7 @@ const INERT = Object.freeze([0, 0, 0, 0]);
 /** Called by the rewritten glue with a new instance's exports. */
 export function guardExports(exports) {
   dead = null;
+  memory = exports.memory ?? null;
   const out = {};
   for (const name of Object.keys(exports)) {
     const value = exports[name];
@@ -56,6 +59,11 @@ function kill(e) {
 /** Is the current instance dead? (The exception that killed it, or null.) */
 export function deathCause() {
   return dead;
+}
+
+/** The size of the live instance's linear memory in bytes (it grows, never shrinks). */
+export function memoryBytes() {
+  return memory === null ? 0 : memory.buffer.byteLength;
 }
 
 /** Runs `listener(cause)` when an instance dies. */

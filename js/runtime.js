@@ -8,7 +8,7 @@
 // - it settles every call's promise: the calls in flight when an instance dies reject with a
 //   `RimpError` (code `instance_restarted`) instead of hanging.
 import * as glue from "./rimp_client.js";
-import { deathCause, onDeath } from "./guard.js";
+import { deathCause, memoryBytes, onDeath } from "./guard.js";
 import { RimpError, isRimpError } from "./errors.js";
 
 // The resource namespaces and their methods (each method forwards to the core's namespace of
@@ -172,6 +172,15 @@ export class RimpClient {
   /** `RimpClient(<baseUrl>)`, never the key. */
   toString() {
     return this.#use().toString();
+  }
+
+  /**
+   * Diagnostics for tests and bug reports (not a stable API):
+   * `RimpClient[Symbol.for("rimp-client.diagnostics")]()` gives the instance generation (1,
+   * +1 per restart), the wasm memory size in bytes, and the calls in flight.
+   */
+  static [Symbol.for("rimp-client.diagnostics")]() {
+    return { generation, live, memoryBytes: memoryBytes(), pending: pending.size };
   }
 
   // `client.images`, `client.generations`, …: plain objects made once per client, on first use.

@@ -9,10 +9,13 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 OUT=${OUT:-pkg}
 FEATURES=${RIMP_FEATURES:-}
-RAW=target/wasm-bindgen-out${FEATURES:+-$FEATURES}
+RAW=target/wasm-bindgen-out-$(basename "$OUT")
 
-cargo build --quiet --target wasm32-unknown-unknown --release -p rimp-client ${FEATURES:+--features "$FEATURES"}
-wasm=target/wasm32-unknown-unknown/release/rimp_client.wasm
+# A feature build gets its own target dir, so it never overwrites the release wasm.
+TARGET_DIR=target${FEATURES:+/features-$FEATURES}
+cargo build --quiet --target wasm32-unknown-unknown --release -p rimp-client --target-dir "$TARGET_DIR" \
+  ${FEATURES:+--features "$FEATURES"}
+wasm=$TARGET_DIR/wasm32-unknown-unknown/release/rimp_client.wasm
 rm -rf "$RAW"
 wasm-bindgen --target web --out-dir "$RAW" --remove-name-section --remove-producers-section \
   --experimental-reset-state-function "$wasm"

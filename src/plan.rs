@@ -68,7 +68,7 @@ impl<'a, B> CallInput<'a, B> {
 pub fn plan_call<C, B>(
     config: &ClientConfig,
     input: CallInput<'_, B>,
-    random: impl FnMut() -> [u8; 16],
+    random: &mut dyn FnMut() -> [u8; 16],
 ) -> Result<CallPlan<B>, Error<C>> {
     let method = config::method(input.method)?;
     config::path(input.path)?;
@@ -78,7 +78,7 @@ pub fn plan_call<C, B>(
             "GET and HEAD requests cannot have a body",
         ));
     }
-    let key = idempotency::key_for_call(&method, input.idempotency_key, random)?;
+    let key = idempotency::key_for_call(&method, input.idempotency_key, || random())?;
 
     let mut headers: Vec<(String, String)> = vec![("accept".into(), "application/json".into())];
     if input.body.is_some() {
@@ -161,7 +161,7 @@ pub fn plan_poll<C, B>(
         max_retries,
         ..CallInput::new("GET", path)
     };
-    let mut plan = plan_call(config, input, || [0u8; 16])?;
+    let mut plan = plan_call(config, input, &mut || [0u8; 16])?;
     plan.deadline_ms = poller.deadline_ms();
     Ok(plan)
 }

@@ -33,7 +33,7 @@ fn zeros() -> [u8; 16] {
 }
 
 fn plan(config: &ClientConfig, input: CallInput<'_, String>) -> Result<CallPlan, Error> {
-    plan_call(config, input, zeros)
+    plan_call(config, input, &mut zeros)
 }
 
 fn names(p: &CallPlan) -> Vec<&str> {
@@ -128,7 +128,7 @@ fn methods_keys_and_bodies() {
 #[test]
 fn a_fresh_key_comes_from_the_random_source_only_when_needed() {
     let mut asked = 0;
-    let p: CallPlan = plan_call::<(), _>(&config(), CallInput::new("POST", "/v1/x"), || {
+    let p: CallPlan = plan_call::<(), _>(&config(), CallInput::new("POST", "/v1/x"), &mut || {
         asked += 1;
         [0xff; 16]
     })
@@ -139,7 +139,7 @@ fn a_fresh_key_comes_from_the_random_source_only_when_needed() {
         Some("ffffffff-ffff-4fff-bfff-ffffffffffff")
     );
     let mut asked = 0;
-    let _: CallPlan = plan_call::<(), _>(&config(), CallInput::new("GET", "/v1/x"), || {
+    let _: CallPlan = plan_call::<(), _>(&config(), CallInput::new("GET", "/v1/x"), &mut || {
         asked += 1;
         [0; 16]
     })
@@ -291,7 +291,7 @@ fn the_body_type_is_the_callers() {
         body: Some(Opaque(7)),
         ..CallInput::new("POST", "/v1/x")
     };
-    let p: CallPlan<Opaque> = plan_call::<(), _>(&config(), input, zeros).unwrap();
+    let p: CallPlan<Opaque> = plan_call::<(), _>(&config(), input, &mut zeros).unwrap();
     assert_eq!(p.request.body, Some(Opaque(7)));
     assert_eq!(
         header_of(&p.request.headers, "content-type"),

@@ -265,7 +265,7 @@ impl Inner {
             max_retries: call.max_retries,
         };
         Ok(Prepared {
-            plan: plan_call(&self.config, input, random_bytes)?,
+            plan: plan_call(&self.config, input, &mut random_bytes)?,
             signal: call.signal,
             fetch,
         })
