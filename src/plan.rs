@@ -78,7 +78,7 @@ pub fn plan_call<C, B>(
             "GET and HEAD requests cannot have a body",
         ));
     }
-    let key = idempotency::key_for_call(&method, input.idempotency_key, || random())?;
+    let key = idempotency::key_for_call(&method, input.idempotency_key, random)?;
 
     let mut headers: Vec<(String, String)> = vec![("accept".into(), "application/json".into())];
     if input.body.is_some() {
