@@ -1,12 +1,18 @@
-# rimp-client: every command a developer or CI needs. See README.md.
-.PHONY: build test demo bench setup clean
+# rimp-client: every command a developer or CI needs. See README.md and CONTRIBUTING.md.
+.PHONY: build pack test fuzz demo bench setup clean
 
 build:            ## the npm package into pkg/
 	scripts/setup.sh
 	scripts/build.sh
 
+pack: build       ## rimp-client-<version>.tgz in the repository root (install it with npm install ./rimp-client-<version>.tgz)
+	npm pack ./pkg --pack-destination . --loglevel=error
+
 test:             ## every test (installs what it needs on a fresh Debian machine)
 	scripts/test.sh
+
+fuzz:             ## the property tests at 100,000 cases each (over 10^6 in all)
+	PROPTEST_CASES=100000 cargo test --release -p rimp-client --test props
 
 demo:             ## build, start rimp-mock, serve www/, print the URL; Ctrl-C stops
 	scripts/demo.sh
@@ -18,4 +24,4 @@ setup:            ## install toolchain pieces only
 	scripts/setup.sh --browser
 
 clean:
-	rm -rf pkg target/wasm32-unknown-unknown test-output
+	rm -rf pkg target/wasm32-unknown-unknown target/features-* target/trap-pkg test-output rimp-client-*.tgz

@@ -5,7 +5,7 @@
 // of our own (a wrapped `window.fetch` never sees it) and no top-level await: the module is
 // decoded and instantiated synchronously on the first `new RimpClient()`.
 import { WASM_BASE64 } from "./wasm-inline.js";
-import { setSource } from "./runtime.js";
+import { setSource, startWith, isReady } from "./runtime.js";
 
 setSource(() => decodeBase64(WASM_BASE64));
 
@@ -17,5 +17,16 @@ function decodeBase64(text) {
   return bytes;
 }
 
+/** The wasm is embedded: this starts it now instead of at the first `new RimpClient()` (any input is ignored). */
+export function initSync() {
+  if (!isReady()) startWith(decodeBase64(WASM_BASE64));
+}
+
+/** As `initSync`; for code written for rimp-client/manual. */
+export async function init() {
+  initSync();
+}
+
+export default init;
 export { RimpClient } from "./runtime.js";
 export * from "./errors.js";

@@ -72,17 +72,16 @@ for (const entry of ["index", "manual"]) {
 }
 copyFileSync(join(stage, "rimp_client_bg.wasm"), join(pkg, "rimp_client_bg.wasm"));
 
-const dts = ["client-header.d.ts", "types.d.ts", "resources.d.ts"]
+const dts = ["client-header.d.ts", "types.d.ts", "resources.d.ts", "init.d.ts"]
   .map((f) => readFileSync(join(root, "js", f), "utf8")).join("\n");
 writeFileSync(join(pkg, "index.d.ts"), dts);
 writeFileSync(join(pkg, "index.d.cts"), dts);
 const manualDts = (ext) => `export * from "./index.${ext}";
-/** What \`init\` accepts: nothing (the file next to the module), a URL or string, a \`Response\`, bytes, or a compiled module. */
-export type InitInput = string | URL | ArrayBuffer | ArrayBufferView | object;
+import type { InitInput, SyncInitInput } from "./index.${ext}";
 /** Loads rimp-client's WebAssembly (once); resolves when \`new RimpClient()\` can be called. */
 export declare function init(input?: InitInput | { module_or_path: InitInput | Promise<InitInput> } | Promise<InitInput>): Promise<void>;
 /** Loads the WebAssembly synchronously from bytes or a compiled \`WebAssembly.Module\`. */
-export declare function initSync(input: ArrayBuffer | ArrayBufferView | object | { module: ArrayBuffer | ArrayBufferView | object }): void;
+export declare function initSync(input: SyncInitInput | { module: SyncInitInput }): void;
 export default init;
 `;
 writeFileSync(join(pkg, "manual.d.ts"), manualDts("js"));

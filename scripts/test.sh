@@ -20,8 +20,9 @@ cargo clippy --quiet -p rimp-client --all-targets --target wasm32-unknown-unknow
 step "native tests (pure core, rimp-mock)"
 cargo test --workspace
 
-step "build the package and rimp-mock"
+step "build the package, its trap-probe test build, and rimp-mock"
 scripts/build.sh
+RIMP_FEATURES=trap-probe OUT=target/trap-pkg scripts/build.sh
 cargo build --quiet --release -p rimp-mock
 
 pids=()
