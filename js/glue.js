@@ -135,3 +135,9 @@ export function makeResponse(data, status, requestId, idempotencyKey, replayed, 
     ? null : { limit: limit ?? null, remaining: remaining ?? null, resetAt: resetAt ?? null };
   return { data, status, requestId: requestId ?? null, idempotencyKey: idempotencyKey ?? null, replayed, rateLimit, attempts };
 }
+
+/** `logger[level](message)`, when the logger has that method. */
+export function log(logger, level, message) {
+  const f = logger[level];
+  if (typeof f === "function") f.call(logger, message);
+}

@@ -34,12 +34,26 @@ export interface ClientOptions {
    *  attempt per call instead of four. `false` turns it off.
    *  @default { capacity: 500, retryCost: 5, timeoutCost: 10, successRefund: 1 } */
   retryBudget?: false | RetryBudgetOptions;
+  /** Where log lines go. @default globalThis.console */
+  logger?: Logger;
+  /** How much to log: each attempt, wait and retry at `"debug"`; a retry refused because the
+   *  retry budget is empty at `"warn"`. Lines never carry a header (so never the key).
+   *  @default "warn" */
+  logLevel?: "off" | "error" | "warn" | "info" | "debug";
   /** Extra headers for every request (each extra non-safelisted header costs a CORS preflight grant). */
   headers?: Record<string, string>;
   /** Allow `apiKey` in a browser page (anyone who opens the page can read the key). @default false */
   dangerouslyAllowBrowser?: boolean;
   /** Called before each wait between attempts. Exceptions it throws are ignored. */
   onRetry?: (event: RetryEvent) => void;
+}
+
+/** A logger such as `console`, pino or winston. */
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
 }
 
 /** The numbers of a retry budget (whole numbers). */
@@ -203,25 +217,55 @@ export declare class APIError extends RimpError {
 /** 400 `invalid_request`, and options refused before sending (`code` `invalid_option`, `idempotency_key_too_long`). */
 export declare class InvalidRequestError extends APIError {}
 /** 401 `authentication`. */
-export declare class AuthenticationError extends APIError {}
+export declare class AuthenticationError extends APIError {
+  /** Always set: this class only comes from a server's answer. */
+  readonly status: number;
+}
 /** 403 `authorization`. */
-export declare class AuthorizationError extends APIError {}
+export declare class AuthorizationError extends APIError {
+  /** Always set: this class only comes from a server's answer. */
+  readonly status: number;
+}
 /** 404 `not_found` (also for resources of another org). */
-export declare class NotFoundError extends APIError {}
+export declare class NotFoundError extends APIError {
+  /** Always set: this class only comes from a server's answer. */
+  readonly status: number;
+}
 /** 409 `conflict` (`idempotency_key_reuse`, `not_cancelable`). */
-export declare class ConflictError extends APIError {}
+export declare class ConflictError extends APIError {
+  /** Always set: this class only comes from a server's answer. */
+  readonly status: number;
+}
 /** 402 `insufficient_credits`. */
-export declare class InsufficientCreditsError extends APIError {}
+export declare class InsufficientCreditsError extends APIError {
+  /** Always set: this class only comes from a server's answer. */
+  readonly status: number;
+}
 /** 429 `rate_limited` (codes `rate_limited`, `anomaly_paused`). */
-export declare class RateLimitError extends APIError {}
+export declare class RateLimitError extends APIError {
+  /** Always set: this class only comes from a server's answer. */
+  readonly status: number;
+}
 /** 429 `quota_exceeded`: the monthly cap. */
-export declare class QuotaExceededError extends APIError {}
+export declare class QuotaExceededError extends APIError {
+  /** Always set: this class only comes from a server's answer. */
+  readonly status: number;
+}
 /** 422 `content_policy_blocked`. */
-export declare class ContentPolicyError extends APIError {}
+export declare class ContentPolicyError extends APIError {
+  /** Always set: this class only comes from a server's answer. */
+  readonly status: number;
+}
 /** 502 `provider_unavailable` (and 503/504 without an envelope). */
-export declare class ProviderUnavailableError extends APIError {}
+export declare class ProviderUnavailableError extends APIError {
+  /** Always set: this class only comes from a server's answer. */
+  readonly status: number;
+}
 /** 500 `internal` (and other 5xx without an envelope). */
-export declare class InternalServerError extends APIError {}
+export declare class InternalServerError extends APIError {
+  /** Always set: this class only comes from a server's answer. */
+  readonly status: number;
+}
 /** `fetch` rejected (network, DNS, CORS); `cause` is the original error. */
 export declare class ConnectionError extends RimpError {}
 /** The per-attempt timeout was the last failure, or a `waitFor` deadline passed. */

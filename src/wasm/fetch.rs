@@ -77,6 +77,8 @@ pub struct FetchTransport {
     pub signal: Option<AbortSignal>,
     /// The client's `fetchOptions` (a plain copy), or `undefined`.
     pub fetch_options: JsValue,
+    /// The client's logger.
+    pub log: Option<super::log::Log>,
 }
 
 /// Aborts the attempt's controller unless the attempt completed: dropping the call's future
@@ -177,10 +179,28 @@ impl Transport for FetchTransport {
         // wake-up, and the body stays a JS string.
         let exchange =
             send_js(&self.fetch, &req.url, &init, &controller).map_err(Self::unsendable)?;
+        if let Some(l) = &self.log {
+            l.debug(|| String::from("rimp-client: → ") + &req.method + " " + &req.url);
+        }
         let outcome = JsFuture::from(exchange).await;
         guard.done = true;
         let parts: Array = match (outcome, wire.tripped()) {
-            (_, Some(trip)) => return Err(self.failure(trip, req.timeout_ms)),
+            (_, Some(trip)) => {
+                if let Some(l) = &self.log {
+                    l.debug(|| {
+                        String::from("rimp-client: ✗ ")
+                            + &req.method
+                            + " "
+                            + &req.url
+                            + if trip == Trip::Timer {
+                                " timed out"
+                            } else {
+                                " aborted"
+                            }
+                    });
+                }
+                return Err(self.failure(trip, req.timeout_ms));
+            }
             (Ok(v), None) => v.unchecked_into(),
             (Err(e), None) => {
                 return Err(TransportError {
@@ -192,6 +212,16 @@ impl Transport for FetchTransport {
         };
         // HTTP statuses are 100..=599 (0 for an opaque response): exact in f64.
         let status = parts.get(0).as_f64().map_or(0, |s| s as u16);
+        if let Some(l) = &self.log {
+            l.debug(|| {
+                String::from("rimp-client: ← ")
+                    + &status.to_string()
+                    + " "
+                    + &req.method
+                    + " "
+                    + &req.url
+            });
+        }
         let mut headers = ResponseHeaders::default();
         let lines = parts.get(1).as_string().unwrap_or_default();
         for (name, value) in ResponseHeaders::NAMES.iter().zip(lines.split('\n')) {

@@ -16,6 +16,7 @@
 
 mod errors;
 mod fetch;
+mod log;
 mod options;
 mod resources;
 mod timer;
@@ -91,6 +92,7 @@ struct Inner {
     on_retry: Option<Function>,
     fetch_options: JsValue,
     budget: Option<Rc<RefCell<RetryBudget>>>,
+    log: Option<log::Log>,
 }
 
 /// The client's state in wasm (the JS `RimpClient` in js/runtime.js wraps it).
@@ -134,6 +136,7 @@ impl RimpClient {
             on_retry: o.on_retry,
             fetch_options: o.fetch_options,
             budget,
+            log: o.log,
         });
         Ok(RimpClient {
             namespaces: resources::Namespaces::new(&inner),
@@ -289,12 +292,30 @@ impl Inner {
             fetch: p.fetch.clone(),
             signal: p.signal.clone(),
             fetch_options: self.fetch_options.clone(),
+            log: self.log.clone(),
         };
         let sleeper = timer::BrowserSleeper {
             signal: p.signal.clone(),
         };
         let on_retry = self.on_retry.clone();
         let mut notify = |n: RetryNotice<'_, JsValue>| {
+            if let Some(l) = &self.log {
+                l.debug(|| {
+                    let mut shown = n.error.clone();
+                    self.redact(&mut shown);
+                    String::from("rimp-client: attempt ")
+                        + &n.attempt.to_string()
+                        + " failed ("
+                        + n.error.kind.class_name()
+                        + ": "
+                        + &shown.message
+                        + "); retrying in "
+                        + &n.delay_ms.to_string()
+                        + " ms ("
+                        + n.source.as_str()
+                        + ")"
+                });
+            }
             if let Some(f) = &on_retry {
                 let mut shown = n.error.clone();
                 self.redact(&mut shown);
@@ -312,7 +333,7 @@ impl Inner {
                 let _ = f.call1(&JsValue::UNDEFINED, &ev);
             }
         };
-        engine::execute(
+        let out = engine::execute(
             &p.plan,
             &transport,
             &sleeper,
@@ -320,7 +341,21 @@ impl Inner {
             self.budget.as_deref(),
             &mut notify,
         )
-        .await
+        .await;
+        if let (Err(e), Some(l)) = (&out, &self.log) {
+            if e.retry_budget_exhausted {
+                l.warn(
+                    &(String::from("rimp-client: not retrying ")
+                        + &p.plan.request.method
+                        + " "
+                        + &p.plan.request.url
+                        + ": the retry budget for "
+                        + &self.config.base_url
+                        + " is exhausted (too many recent failures)"),
+                );
+            }
+        }
+        out
     }
 
     async fn request(

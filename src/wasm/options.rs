@@ -44,7 +44,7 @@ pub fn is_plain_object(v: &JsValue) -> bool {
 /// A JS options object (or nothing).
 pub struct Opts(Option<JsValue>);
 
-fn type_error(param: &str, what: &str) -> E {
+pub(crate) fn type_error(param: &str, what: &str) -> E {
     Error::invalid_option(param, String::from(param) + " must be " + what)
 }
 
@@ -178,6 +178,8 @@ pub struct ClientOptions {
     pub dangerously_allow_browser: bool,
     /// `fetchOptions`, copied, or `undefined`.
     pub fetch_options: JsValue,
+    /// `logger` and `logLevel`; `None` when nothing would be logged.
+    pub log: Option<crate::wasm::log::Log>,
 }
 
 /// Reads and validates `ClientOptions`.
@@ -215,6 +217,7 @@ pub fn client_options(value: JsValue) -> Result<ClientOptions, E> {
         on_retry: o.function("onRetry")?,
         dangerously_allow_browser: o.boolean("dangerouslyAllowBrowser")?.unwrap_or(false),
         fetch_options: o.record_copy("fetchOptions")?.unwrap_or(JsValue::UNDEFINED),
+        log: crate::wasm::log::Log::from_options(&o)?,
     })
 }
 
