@@ -49,7 +49,7 @@ test(`hostile values: ${RUNS} fast-check runs (seed ${SEED}) over every option, 
   const r = await runHostileProperty({ fc, pkg, runs: RUNS, seed: SEED });
   const d = pkg.RimpClient[DIAG]();
   console.log(`# hostile (node): runs ${r.runs}, constructor calls ${r.runs} (${r.constructed} clients, ${r.constructorErrors} documented throws), method calls ${r.calls} (${r.resolved} resolved, ${r.rejected} rejected with RimpError), ${r.ms} ms`);
-  console.log(`# hostile (node): rejection codes ${JSON.stringify(r.codes)}`);
+  console.log(`# hostile (node): rejection codes ${JSON.stringify(r.codes)}; constructor errors ${JSON.stringify(r.constructorCodes)}`);
   console.log(`# hostile (node): wasm memory ${before.memoryBytes} → ${d.memoryBytes} bytes (1 MB strings cross as options), generation ${d.generation}, pending ${d.pending}`);
   assert.equal(r.error, null, `${r.error}\n${r.failures.join("\n")}`);
   assert.deepEqual(r.failures, []);

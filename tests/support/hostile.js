@@ -142,6 +142,20 @@ const LEAVES = [
   ...HOSTILE_FETCHES,
 ];
 
+/** A valid value for each option key (n picks among several), so that some hostile records get
+ * deep: to fetch, retries and onProgress. */
+const GOOD = {
+  apiKey: () => "sk_test_abcdefgh12345", baseUrl: () => "http://localhost:1", maxRetries: () => 2, retryDelayMs: () => 0,
+  maxRetryDelayMs: () => 1, maxRetryAfterMs: () => 5, timeoutMs: () => 50, headers: () => ({ "x-trace": "t" }),
+  fetch: (n) => HOSTILE_FETCHES[n % HOSTILE_FETCHES.length](), onRetry: () => boom, onProgress: () => boom,
+  retryBudget: () => false, fetchOptions: () => ({ credentials: "include", signal: revoked(), headers: revoked() }),
+  allowInsecureHttp: () => true, dangerouslyAllowBrowser: (n) => n % 2 === 0,
+  signal: (n) => (n % 2 ? new AbortController().signal : AbortSignal.timeout(1)), idempotencyKey: () => "k-1",
+  query: () => ({ a: 1, b: true, c: "x" }), body: () => ({ a: [1, "b"] }), withResponse: () => true,
+  intervalMs: () => 1, maxIntervalMs: () => 2,
+  model: () => "m", prompt: () => "p", name: () => "n", url: () => "https://example.com/hook", events: () => ["generation.succeeded"],
+};
+
 /**
  * Builds the arbitraries with the given fast-check module (Node import or the page's bundle).
  * They generate plain *specs* (numbers, strings, arrays): fast-check reads properties of the
@@ -171,7 +185,8 @@ export function arbitraries(fc) {
 
   /** Options: a bare hostile value (1 in 4), or a record over `base` with hostile entries for `keys`. */
   function options(keys, base) {
-    const entryValue = fc.oneof({ weight: 3, arbitrary: value }, { weight: 1, arbitrary: fetchLike });
+    const entryValue = fc.oneof({ weight: 3, arbitrary: value }, { weight: 1, arbitrary: fetchLike },
+      { weight: 3, arbitrary: fc.nat(99).map((good) => ({ good })) });
     return fc.oneof(
       // A bare value; a record among them gets `base` too (so a client keeps the fast retry
       // delays unless a fuzzed key replaces them).
@@ -179,7 +194,7 @@ export function arbitraries(fc) {
       {
         weight: 3,
         arbitrary: fc.record({
-          rec: fc.array(fc.tuple(keyOf(keys), entryValue, fc.nat(9)), { maxLength: 5 }),
+          rec: fc.array(fc.tuple(keyOf(keys), entryValue, fc.nat(9)), { maxLength: 5, size: "small" }),
           shape: fc.nat(8),
           base: fc.constant(base),
         }),
@@ -204,7 +219,7 @@ export function materialize(spec, bases) {
   const o = spec.shape === 2 ? Object.assign(Object.create(null), base) : { ...base };
   let trapKey = null;
   for (const [k, vs, how] of spec.rec) {
-    const v = materialize(vs, bases);
+    const v = "good" in vs ? (Object.hasOwn(GOOD, k) ? GOOD[k](vs.good) : undefined) : materialize(vs, bases);
     if (how === 0) Object.defineProperty(o, k, { get: boom, enumerable: true, configurable: true });
     else if (how === 1) Object.defineProperty(o, k, { get: () => v, enumerable: true, configurable: true });
     else if (how === 2) Object.defineProperty(o, k, { value: v, enumerable: false, configurable: true });
@@ -268,7 +283,7 @@ export async function runHostileProperty({ fc, pkg, runs, seed, guardMs = 10000,
     wait: () => ({ intervalMs: 1 }),
   };
   const good = new RimpClient(bases.client());
-  const figures = { slowestMs: 0, runs: 0, constructed: 0, constructorErrors: 0, calls: 0, resolved: 0, rejected: 0, codes: {} };
+  const figures = { slowestMs: 0, runs: 0, constructed: 0, constructorErrors: 0, calls: 0, resolved: 0, rejected: 0, codes: {}, constructorCodes: {} };
   const failures = [];
   const fail = (what) => {
     if (failures.length < 5) failures.push(what);
@@ -300,6 +315,8 @@ export async function runHostileProperty({ fc, pkg, runs, seed, guardMs = 10000,
         figures.constructed += 1;
       } catch (e) {
         figures.constructorErrors += 1;
+        const code = safely(() => `${e.name}/${e.code}`) || "unreadable";
+        figures.constructorCodes[code] = (figures.constructorCodes[code] ?? 0) + 1;
         const documented = safely(() => (e instanceof InvalidRequestError && (e.code === "invalid_option" || e.code === "insecure_base_url")
             && typeof e.param === "string" && e.param !== "")
           || (inPage && e instanceof RimpError && e.code === "browser_api_key"));
