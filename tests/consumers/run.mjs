@@ -189,6 +189,8 @@ async function loadPage(url, { timeout = 30_000 } = {}) {
   page.on("response", (r) => {
     if (r.status() >= 400 && !favicon(r.url())) problems.push(`HTTP ${r.status()} for ${r.url()}`);
   });
+  const wasmRequests = [];
+  page.on("request", (r) => { if (/\.wasm([?#]|$)/.test(r.url())) wasmRequests.push(r.url()); });
   page.on("worker", (w) => w.on("console", (m) => { if (m.type() === "error") problems.push(`worker console.error: ${m.text()}`); }));
   let text;
   try {
@@ -224,13 +226,15 @@ async function loadPage(url, { timeout = 30_000 } = {}) {
   } finally {
     await context.close();
   }
-  return { text, problems };
+  return { text, problems, wasmRequests };
 }
 
-function assertPage({ text, problems }, what = "page") {
+/** `manual`: the page uses rimp-client/manual, which may fetch the wasm; the default entry embeds it and must not. */
+function assertPage({ text, problems, wasmRequests }, what = "page", { manual = false } = {}) {
   const detail = `\n  ${what} shows: ${text}\n  problems:\n    ${problems.join("\n    ") || "(none)"}`;
   assert.match(text, /^ok models=[1-9]\d* first=\S+/, `the call did not succeed.${detail}`);
   assert.deepEqual(problems, [], `console errors or failed requests.${detail}`);
+  if (!manual) assert.deepEqual(wasmRequests, [], `the default entry fetched a .wasm file (it should embed the wasm).${detail}`);
   if (/exports=/.test(text)) assert.match(text, /exports=true/, `RimpError/isRimpError not exported as expected.${detail}`);
 }
 
@@ -290,13 +294,16 @@ appTest("plain", "7. <script type=module> importing the package from a second (C
 
 appTest("plain", "9a. rimp-client/manual in a plain module page (import map), await init()", async (t, dir) => {
   const site = await serveStatic(dir);
-  assertPage(await loadPage(`${site}/manual.html${apiQuery()}`));
+  for (const [name, mode] of [["init() (fetches the wasm next to the module)", "default"], ["init({ module_or_path: URL })", "url"],
+    ["init({ module_or_path: bytes })", "bytes"], ["init({ module_or_path: WebAssembly.Module })", "module"]]) {
+    await t.test(name, async () => assertPage(await loadPage(`${site}/manual.html${apiQuery()}&init=${mode}`), "page", { manual: true }));
+  }
 });
 
 appTest("esbuild", "9b. rimp-client/manual bundled by esbuild --format=esm, await init({ module_or_path })", async (t, dir) => {
   await sh("npm", ["run", "build:manual"], { cwd: dir });
   const site = await serveStatic(dir);
-  assertPage(await loadPage(`${site}/manual.html${apiQuery()}`));
+  assertPage(await loadPage(`${site}/manual.html${apiQuery()}`), "page", { manual: true });
 });
 
 appTest("ts", "12. TypeScript: tsc --noEmit of a consumer, per compiler and module resolution", async (t, dir) => {
