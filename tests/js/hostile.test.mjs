@@ -25,7 +25,16 @@ const onUncaught = (e) => escaped.push(["uncaughtException", e]);
 const onUnhandled = (e) => escaped.push(["unhandledRejection", e]);
 const realFetch = globalThis.fetch;
 
+// `logLevel` is fuzzed too, and a client without a `logger` logs to `console`: count those lines
+// instead of printing them (they would look like this suite's "# " figures).
+const consoleLines = { n: 0 };
+const realConsole = {};
+
 before(async () => {
+  for (const level of ["debug", "info", "warn", "error", "log"]) {
+    realConsole[level] = console[level];
+    if (level !== "log") console[level] = () => { consoleLines.n += 1; };
+  }
   pkg = await import(pathToFileURL(resolve(pkgDir, "index.js")).href);
   process.on("uncaughtException", onUncaught);
   process.on("unhandledRejection", onUnhandled);
@@ -35,6 +44,7 @@ before(async () => {
 });
 
 after(() => {
+  Object.assign(console, realConsole);
   process.off("uncaughtException", onUncaught);
   process.off("unhandledRejection", onUnhandled);
   globalThis.fetch = realFetch;
@@ -50,7 +60,7 @@ test(`hostile values: ${RUNS} fast-check runs (seed ${SEED}) over every option, 
   const d = pkg.RimpClient[DIAG]();
   console.log(`# hostile (node): runs ${r.runs}, constructor calls ${r.runs} (${r.constructed} clients, ${r.constructorErrors} documented throws), method calls ${r.calls} (${r.resolved} resolved, ${r.rejected} rejected with RimpError), ${r.ms} ms`);
   console.log(`# hostile (node): rejection codes ${JSON.stringify(r.codes)}; constructor errors ${JSON.stringify(r.constructorCodes)}`);
-  console.log(`# hostile (node): wasm memory ${before.memoryBytes} → ${d.memoryBytes} bytes (1 MB strings cross as options), generation ${d.generation}, pending ${d.pending}`);
+  console.log(`# hostile (node): wasm memory ${before.memoryBytes} → ${d.memoryBytes} bytes (1 MB strings cross as options), generation ${d.generation}, pending ${d.pending}; ${consoleLines.n} lines logged to console`);
   assert.equal(r.error, null, `${r.error}\n${r.failures.join("\n")}`);
   assert.deepEqual(r.failures, []);
   assert.ok(r.runs >= RUNS);

@@ -13,7 +13,7 @@
 /** The options every client and call reads (plus a few it does not). */
 export const CLIENT_KEYS = ["apiKey", "baseUrl", "maxRetries", "retryDelayMs", "maxRetryDelayMs", "maxRetryAfterMs",
   "timeoutMs", "headers", "fetch", "onRetry", "retryBudget", "fetchOptions", "allowInsecureHttp",
-  "dangerouslyAllowBrowser", "then", "toJSON", "__proto__", "constructor"];
+  "dangerouslyAllowBrowser", "logger", "logLevel", "then", "toJSON", "__proto__", "constructor"];
 export const CALL_KEYS = ["signal", "headers", "idempotencyKey", "query", "body", "timeoutMs", "maxRetries",
   "withResponse", "onProgress", "intervalMs", "maxIntervalMs", "then", "toJSON", "valueOf"];
 export const PARAM_KEYS = ["model", "prompt", "name", "url", "events", "models", "scopes", "input", "messages",
@@ -153,6 +153,14 @@ const GOOD = {
   signal: (n) => (n % 2 ? new AbortController().signal : AbortSignal.timeout(1)), idempotencyKey: () => "k-1",
   query: () => ({ a: 1, b: true, c: "x" }), body: () => ({ a: [1, "b"] }), withResponse: () => true,
   intervalMs: () => 1, maxIntervalMs: () => 2,
+  logLevel: (n) => ["off", "error", "warn", "info", "debug"][n % 5],
+  logger: (n) => [
+    { debug: boom, info: boom, warn: boom, error: boom },
+    { get debug() { return boom(); }, get warn() { return boom(); } },
+    revoked(), allTrapsThrow(), allTrapsThrow(function () {}),
+    { debug: () => handled(Promise.reject(revoked())), warn: () => ({ then: boom }) },
+    { debug() {}, info() {}, warn() {}, error() {} },
+  ][n % 7],
   model: () => "m", prompt: () => "p", name: () => "n", url: () => "https://example.com/hook", events: () => ["generation.succeeded"],
 };
 
