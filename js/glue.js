@@ -76,11 +76,13 @@ function readHeaders(response) {
   return out;
 }
 
-function cut(v) {
-  return typeof v === "string" ? v.slice(0, FIELD_LIMIT) : undefined;
-}
-
-/** A non-2xx body as it may cross into wasm: whole when short, else reduced (see the limits above). */
+/**
+ * A non-2xx body as it may cross into wasm: whole when short; else, when it is JSON, the same
+ * structure with every string cut to FIELD_LIMIT characters and at most ERROR_TEXT_LIMIT
+ * characters of strings in all (so any envelope shape keeps its fields: `{error: {…}}`, a flat
+ * `{type, code, message}`, `{error: "text"}`, a nested `request_id`); else its first RAW_LIMIT
+ * characters.
+ */
 function boundErrorText(text) {
   if (typeof text !== "string") return "";
   if (text.length <= ERROR_TEXT_LIMIT) return text;
@@ -90,12 +92,32 @@ function boundErrorText(text) {
   } catch {
     return text.slice(0, RAW_LIMIT);
   }
-  const err = parsed !== null && typeof parsed === "object" ? parsed.error : undefined;
-  if (err === null || typeof err !== "object") return text.slice(0, RAW_LIMIT);
-  return JSON.stringify({
-    error: { type: cut(err.type), code: cut(err.code), message: cut(err.message), param: cut(err.param) },
-    request_id: cut(parsed.request_id),
-  });
+  if (parsed === null || typeof parsed !== "object") return text.slice(0, RAW_LIMIT);
+  const budget = { left: ERROR_TEXT_LIMIT };
+  return JSON.stringify(shrink(parsed, budget, 0));
+}
+
+// Scalars first (the envelope's short fields), then nested values, while the budget lasts.
+function shrink(v, budget, depth) {
+  if (typeof v === "string") {
+    const s = v.slice(0, Math.min(FIELD_LIMIT, Math.max(budget.left, 0)));
+    budget.left -= s.length + 8;
+    return s;
+  }
+  if (v === null || typeof v !== "object") {
+    budget.left -= 8;
+    return v;
+  }
+  if (depth >= 6) return null;
+  const entries = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v);
+  entries.sort(([, a], [, b]) => (typeof a === "object" && a !== null ? 1 : 0) - (typeof b === "object" && b !== null ? 1 : 0));
+  const out = Array.isArray(v) ? [] : {};
+  for (const [k, x] of entries) {
+    if (budget.left <= 0) break;
+    budget.left -= String(k).length + 8;
+    out[k] = shrink(x, budget, depth + 1);
+  }
+  return out;
 }
 
 /** The body as JS: parsed JSON, null when empty, the text itself when it is not JSON. */
@@ -134,6 +156,18 @@ export function makeResponse(data, status, requestId, idempotencyKey, replayed, 
   const rateLimit = limit === undefined && remaining === undefined && resetAt === undefined
     ? null : { limit: limit ?? null, remaining: remaining ?? null, resetAt: resetAt ?? null };
   return { data, status, requestId: requestId ?? null, idempotencyKey: idempotencyKey ?? null, replayed, rateLimit, attempts };
+}
+
+/**
+ * Calls a user callback (`onRetry`, `onProgress`) with `arg`. Its failure is the caller's
+ * business, not the call's: a throw is ignored (the import is `catch`), and a rejected promise
+ * from an async callback is caught here so it does not surface as an unhandled rejection.
+ */
+export function callUser(f, arg) {
+  const r = f(arg);
+  if (r !== null && (typeof r === "object" || typeof r === "function") && typeof r.then === "function") {
+    r.then(undefined, () => {});
+  }
 }
 
 /** `logger[level](message)`, when the logger has that method. */

@@ -119,6 +119,7 @@ pub fn max_retries<C>(value: f64) -> Result<u32, Error<C>> {
 /// # Errors
 /// `invalid_option` naming `baseUrl`.
 pub fn base_url<C>(value: &str) -> Result<String, Error<C>> {
+    within_limit("baseUrl", value)?;
     let v = value.trim();
     let rest = v
         .strip_prefix("https://")
@@ -136,6 +137,25 @@ pub fn base_url<C>(value: &str) -> Result<String, Error<C>> {
     Ok(v.trim_end_matches('/').to_owned())
 }
 
+/// The longest text option accepted (`apiKey`, `baseUrl`, a header name or value, a path, a
+/// query value), in bytes. A client keeps its options in wasm memory, which never shrinks, so a
+/// megabyte pasted by mistake would stay there; no real key, URL or header comes near this.
+pub const MAX_TEXT_OPTION_BYTES: usize = 8192;
+
+/// Refuses a text option longer than [`MAX_TEXT_OPTION_BYTES`].
+///
+/// # Errors
+/// `invalid_option` naming `param`.
+pub fn within_limit<C>(param: &str, value: &str) -> Result<(), Error<C>> {
+    if value.len() > MAX_TEXT_OPTION_BYTES {
+        return Err(Error::invalid_option(
+            param,
+            String::from(param) + " is too long (at most 8192 bytes)",
+        ));
+    }
+    Ok(())
+}
+
 /// Header names the client sets itself and a caller may not.
 const RESERVED_HEADERS: [&str; 1] = ["idempotency-key"];
 
@@ -145,6 +165,8 @@ const RESERVED_HEADERS: [&str; 1] = ["idempotency-key"];
 /// `invalid_option` naming `param` for a name that is not an HTTP token, a value with
 /// control characters, or `Idempotency-Key` (use the `idempotencyKey` option).
 pub fn header<C>(param: &str, name: &str, value: &str) -> Result<(), Error<C>> {
+    within_limit(param, name)?;
+    within_limit(param, value)?;
     let token = !name.is_empty()
         && name
             .bytes()
@@ -185,6 +207,7 @@ pub fn header<C>(param: &str, name: &str, value: &str) -> Result<(), Error<C>> {
 /// # Errors
 /// `invalid_option` naming `apiKey` (the message never repeats the key).
 pub fn api_key<C>(value: &str) -> Result<(), Error<C>> {
+    within_limit("apiKey", value)?;
     if value.is_empty() || !value.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(Error::invalid_option(
             "apiKey",
@@ -219,6 +242,7 @@ pub fn method<C>(value: &str) -> Result<String, Error<C>> {
 /// # Errors
 /// `invalid_option` naming `path`.
 pub fn path<C>(value: &str) -> Result<(), Error<C>> {
+    within_limit("path", value)?;
     let ok = value.starts_with('/')
         && !value.starts_with("//")
         && !value.contains(['?', '#'])

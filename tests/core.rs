@@ -1062,3 +1062,25 @@ fn an_error_redacts_the_secret_in_every_text_field() {
     raw.redact_secret("short");
     assert_eq!(raw, before);
 }
+
+#[test]
+fn text_options_longer_than_8_kib_are_refused_with_their_param() {
+    use rimp_client::config;
+    let long = "a".repeat(config::MAX_TEXT_OPTION_BYTES + 1);
+    let just = "a".repeat(config::MAX_TEXT_OPTION_BYTES);
+    let url = String::from("https://") + &"h".repeat(config::MAX_TEXT_OPTION_BYTES);
+    let cases: [(&str, Result<(), rimp_client::error::Error<()>>); 5] = [
+        ("apiKey", config::api_key(&long)),
+        ("baseUrl", config::base_url::<()>(&url).map(|_| ())),
+        ("headers", config::header("headers", "x-a", &long)),
+        ("headers", config::header("headers", &long, "v")),
+        ("path", config::path(&(String::from("/") + &long))),
+    ];
+    for (param, r) in cases {
+        let e = r.expect_err(param);
+        assert_eq!(e.param.as_deref(), Some(param));
+        assert_eq!(e.code.as_deref(), Some("invalid_option"));
+    }
+    assert!(config::api_key::<()>(&just).is_ok());
+    assert!(config::header::<()>("headers", "x-a", &just).is_ok());
+}

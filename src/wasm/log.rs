@@ -1,5 +1,5 @@
 //! The `logger` and `logLevel` options: each attempt, each wait and each retry at `debug`, and
-//! a refused retry (the budget is empty) at `warn`. Lines carry the method, the URL, the status
+//! the retry budget running empty at `warn` (once, until a call succeeds again). Lines carry the method, the URL, the status
 //! and the (already redacted) error message: never a header, so never the key.
 
 use wasm_bindgen::prelude::*;

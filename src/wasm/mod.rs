@@ -65,22 +65,32 @@ fn random_bytes() -> [u8; 16] {
 }
 
 /// A retry budget shared by the clients of one base URL with the same settings.
-type SharedBudget = (String, BudgetSettings, Rc<RefCell<RetryBudget>>);
+struct SharedBudget {
+    bucket: RefCell<RetryBudget>,
+    /// The exhaustion was logged; cleared by the next success, so an outage logs one line.
+    warned: std::cell::Cell<bool>,
+}
+
+/// The budgets of this instance, by base URL and settings.
+type Budgets = Vec<(String, BudgetSettings, Rc<SharedBudget>)>;
 
 thread_local! {
     /// The retry budgets of this instance (one JS realm), one per base URL and settings: the
     /// clients of one API share what they learn about its health.
-    static BUDGETS: RefCell<Vec<SharedBudget>> = const { RefCell::new(Vec::new()) };
+    static BUDGETS: RefCell<Budgets> = const { RefCell::new(Vec::new()) };
 }
 
 /// The shared budget for `base_url` with `settings`.
-fn shared_budget(base_url: &str, settings: BudgetSettings) -> Rc<RefCell<RetryBudget>> {
+fn shared_budget(base_url: &str, settings: BudgetSettings) -> Rc<SharedBudget> {
     BUDGETS.with(|all| {
         let mut all = all.borrow_mut();
         if let Some((_, _, b)) = all.iter().find(|(u, s, _)| u == base_url && *s == settings) {
             return Rc::clone(b);
         }
-        let b = Rc::new(RefCell::new(RetryBudget::new(settings)));
+        let b = Rc::new(SharedBudget {
+            bucket: RefCell::new(RetryBudget::new(settings)),
+            warned: std::cell::Cell::new(false),
+        });
         all.push((base_url.to_owned(), settings, Rc::clone(&b)));
         b
     })
@@ -91,7 +101,7 @@ struct Inner {
     fetch: Option<Function>,
     on_retry: Option<Function>,
     fetch_options: JsValue,
-    budget: Option<Rc<RefCell<RetryBudget>>>,
+    budget: Option<Rc<SharedBudget>>,
     log: Option<log::Log>,
 }
 
@@ -329,8 +339,8 @@ impl Inner {
                     "idempotencyKey",
                     &opt_str(n.error.idempotency_key.as_deref()),
                 );
-                // A throwing callback must not break the call (`call1` is `catch`).
-                let _ = f.call1(&JsValue::UNDEFINED, &ev);
+                // A throwing (or rejecting) callback must not break the call.
+                let _ = call_user(f, &ev.into());
             }
         };
         let out = engine::execute(
@@ -338,11 +348,18 @@ impl Inner {
             &transport,
             &sleeper,
             &timer::BrowserClock,
-            self.budget.as_deref(),
+            self.budget.as_deref().map(|b| &b.bucket),
             &mut notify,
         )
         .await;
-        if let (Err(e), Some(l)) = (&out, &self.log) {
+        let warn_now = self.budget.as_deref().is_some_and(|b| match &out {
+            Ok(_) => {
+                b.warned.set(false);
+                false
+            }
+            Err(e) => e.retry_budget_exhausted && !b.warned.replace(true),
+        });
+        if let (true, Err(e), Some(l)) = (warn_now, &out, &self.log) {
             if e.retry_budget_exhausted {
                 l.warn(
                     &(String::from("rimp-client: not retrying ")
@@ -351,7 +368,7 @@ impl Inner {
                         + &p.plan.request.url
                         + ": the retry budget for "
                         + &self.config.base_url
-                        + " is exhausted (too many recent failures)"),
+                        + " is exhausted (too many recent failures); failures are returned without retrying until calls succeed again"),
                 );
             }
         }
@@ -423,6 +440,9 @@ pub(crate) type Answered = engine::Success<fetch::JsBody>;
 
 #[wasm_bindgen(module = "/js/glue.js")]
 extern "C" {
+    /// `f(arg)`; a throw or a rejected promise from it is swallowed.
+    #[wasm_bindgen(js_name = callUser, catch)]
+    pub(crate) fn call_user(f: &Function, arg: &JsValue) -> Result<(), JsValue>;
     #[wasm_bindgen(js_name = makeResponse, catch)]
     #[allow(clippy::too_many_arguments)]
     fn make_response(

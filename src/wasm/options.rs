@@ -309,6 +309,8 @@ pub fn query_pairs(v: JsValue) -> Result<Vec<(String, String)>, E> {
                 "an object of string, finite number or boolean values",
             ));
         };
+        config::within_limit("query", &name)?;
+        config::within_limit("query", &text)?;
         out.push((name, text));
     }
     Ok(out)

@@ -108,8 +108,8 @@ impl Inner {
             }
             if step.progressed {
                 if let Some(f) = &on_progress {
-                    // A throwing callback must not break the wait (as with `onRetry`).
-                    let _ = f.call1(&JsValue::UNDEFINED, &current);
+                    // A throwing (or rejecting) callback must not break the wait.
+                    let _ = super::call_user(f, &current);
                 }
             }
             if step.next == Next::Done {

@@ -17,7 +17,7 @@ before(async () => {
   const lines = createInterface({ input: mock.stdout });
   const [line] = await once(lines, "line");
   base = /listening on (http:\S+)/.exec(line)[1];
-  RC = await import(`${root}pkg/node.js`);
+  RC = await import(`${root}pkg/index.js`);
 });
 after(() => mock.kill());
 
