@@ -1,7 +1,7 @@
 
 // ---- Resource types (js/resources.d.ts), appended by wasm-bindgen ----
 //
-// Shapes follow rimp-api.md §3. Field names are the API's own (snake_case on the wire, as you
+// Shapes follow the Rimp API reference (see docs/api-notes.md for the ones it leaves open). Field names are the API's own (snake_case on the wire, as you
 // pass and receive them). Documented enums are string-literal unions that still accept other
 // strings, so a value the API adds later is not a type error. Where the docs show no schema
 // (usage, models, api-keys, webhooks, the cancel answer) the types are a documented guess:
@@ -10,7 +10,7 @@
 /** One of the documented values, or another string (a value the API may add later). */
 export type OpenEnum<T extends string> = T | (string & {});
 
-// ---- Generation (rimp-api.md §3.0) ----
+// ---- Generation ----
 
 /** `queued` → `running` → `succeeded` | `failed` | `canceled` (the last three are terminal). */
 export type GenerationStatus = OpenEnum<"queued" | "running" | "succeeded" | "failed" | "canceled">;
@@ -59,7 +59,7 @@ export interface Generation {
   comparison_id?: string | null;
 }
 
-// ---- Params of the generation endpoints (rimp-api.md §3.1–3.5) ----
+// ---- Params of the generation endpoints ----
 
 /** `POST /v1/images` (synchronous). */
 export interface ImageGenerateParams {
@@ -122,7 +122,7 @@ export interface UpscaleCreateParams {
   face_enhance?: boolean;
 }
 
-// ---- Chat (rimp-api.md §3.6): not the Generation shape ----
+// ---- Chat: not the Generation shape ----
 
 /** A chat message. The docs' example shows only `content`. */
 export interface ChatMessage {
@@ -161,7 +161,7 @@ export interface ChatCompletion {
   created_at?: string;
 }
 
-// ---- Comparisons (rimp-api.md §3.7–3.8) ----
+// ---- Comparisons ----
 
 /** `queued` → `running` → `succeeded` | `partial` | `failed` (terminal; there is no `canceled`). */
 export type ComparisonStatus = OpenEnum<"queued" | "running" | "succeeded" | "partial" | "failed">;
@@ -209,7 +209,7 @@ export interface Comparison {
   generations: ComparisonGeneration[];
 }
 
-// ---- Usage, models, API keys, webhooks (rimp-api.md §3.11–3.16; no schema in the docs) ----
+// ---- Usage, models, API keys, webhooks (the API documents no schema for these; see docs/api-notes.md) ----
 
 /** `GET /v1/usage` query. */
 export interface UsageQuery {

@@ -1,4 +1,4 @@
-// "What to do next" for each error class (design §4, rimp-api.md §4.2). Plain text.
+// "What to do next" for each error class (the README's Errors section). Plain text.
 import { ms } from "./dom.js";
 
 export function adviceFor(err, { settings, isPost }) {

@@ -1,5 +1,5 @@
 // The demo page. Imports the built package exactly as an app would: an ES module, no bundler,
-// no init call (the browser entry initialises the wasm with top-level await).
+// no init call (the default entry embeds the wasm and starts it on the first `new RimpClient()`).
 import * as rimp from "/pkg/index.js";
 import { planCall, splitResponse } from "./api.js";
 import { FAULTS, HIDE_HEADERS, faultById, MockControl } from "./faults.js";

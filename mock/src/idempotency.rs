@@ -1,4 +1,4 @@
-//! The idempotency store (rimp-api.md §5.2), keyed per API key.
+//! The idempotency store (24 hours, replay with `Idempotent-Replayed: true`), keyed per API key.
 //!
 //! Pure: the caller passes the mock time. A request that carries a key first
 //! calls [`Store::begin`]: a fresh key is *claimed* (in flight) until the

@@ -7,7 +7,7 @@ pub const QUEUED_MS: u64 = 1000;
 /// Time a job runs before it ends (unscaled mock ms).
 pub const RUNNING_MS: u64 = 3000;
 
-/// A generation's status (rimp-api.md §3.0).
+/// A generation's status: `queued → running → succeeded | failed | canceled`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     /// Waiting to run.

@@ -1,5 +1,5 @@
 //! `rimp-mock`: a local, stateful simulation of the Rimp generative-media API
-//! (`rimp-api.md`), with scriptable faults, for tests, demos and benchmarks.
+//! with scriptable faults, for tests, demos and benchmarks.
 //!
 //! Layout: pure modules ([`util`], [`ratelimit`], [`idempotency`], [`jobs`],
 //! [`validate`], [`media`]) hold the decisions and are unit-tested with an

@@ -1,4 +1,4 @@
-//! A per-key sliding-window request counter (rimp-api.md §5.1).
+//! A per-key sliding-window request counter (the API's per-plan request limits).
 //!
 //! Pure: the caller passes the current mock time in milliseconds.
 

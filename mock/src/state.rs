@@ -53,7 +53,7 @@ impl Default for Options {
     }
 }
 
-/// The plan of an org (rimp-api.md §5.1).
+/// The plan of an org, which sets its request limit per window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Plan {
     /// 60 rpm.

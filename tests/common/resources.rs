@@ -119,7 +119,7 @@ fn statuses(rec: &Progress) -> Vec<String> {
 
 const STUB_CLIENT: &str = r#"{"allowInsecureHttp":true,"retryBudget":false,"baseUrl":"http://rimp.test","apiKey":"sk_test_stub","dangerouslyAllowBrowser":true,"retryDelayMs":5,"maxRetryDelayMs":20}"#;
 
-/// Every namespace and its methods (design §3).
+/// Every namespace and its methods, as the README lists them.
 const NAMESPACES: [(&str, &[&str]); 12] = [
     ("images", &["generate"]),
     ("videos", &["create"]),
