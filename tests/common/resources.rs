@@ -1244,7 +1244,7 @@ async fn wait_for_aborts_at_once() {
                 wait_options(
                     r#"{"intervalMs":5000}"#,
                     None,
-                    &abort_after(80, "user left"),
+                    &abort_after(300, "user left"),
                 ),
             ],
         )
