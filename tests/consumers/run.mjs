@@ -280,6 +280,8 @@ appTest("node", "8. Node.js ≥ 20: import, require, rimp-client/manual + await 
       const result = JSON.parse(out.trim().split("\n").at(-1));
       assert.ok(result.models > 0, out);
       assert.equal(result.exports, true, out);
+      // require() must get the CommonJS build, not Node's require(esm) of the ES module
+      if (result.resolved) assert.match(result.resolved, /index\.cjs$/, out);
       if (result.crossInstanceof) assert.deepEqual(result.crossInstanceof, result.crossInstanceof.map(() => true), out);
     });
   }
