@@ -1,13 +1,19 @@
 // rimp-client, default entry (browsers, workers, bundlers, Node, Deno, Bun). Edge runtimes that
 // forbid compiling WebAssembly from bytes (Cloudflare Workers, Vercel Edge) use rimp-client/manual
 // with `initSync({ module })` and the .wasm imported as a module instead.
-// The WebAssembly is embedded below, so there is no second file for a bundler to lose, no fetch
+// The WebAssembly is embedded (wasm-inline.js, bundled in), so there is no second file for a bundler to lose, no fetch
 // of our own (a wrapped `window.fetch` never sees it) and no top-level await: the module is
 // decoded and instantiated synchronously on the first `new RimpClient()`.
-import { WASM_BASE64 } from "./wasm-inline.js";
+import inflate from "tiny-inflate";
+import { WASM_DEFLATED, WASM_SIZE } from "./wasm-inline.js";
 import { setSource, startWith, isReady } from "./runtime.js";
 
-setSource(() => decodeBase64(WASM_BASE64));
+/** The wasm bytes: the embedded text is the module deflated (raw DEFLATE), then base64. */
+function wasmBytes() {
+  return inflate(decodeBase64(WASM_DEFLATED), new Uint8Array(WASM_SIZE));
+}
+
+setSource(wasmBytes);
 
 function decodeBase64(text) {
   if (typeof Uint8Array.fromBase64 === "function") return Uint8Array.fromBase64(text);
@@ -19,7 +25,7 @@ function decodeBase64(text) {
 
 /** The wasm is embedded: this starts it now instead of at the first `new RimpClient()` (any input is ignored). */
 export function initSync() {
-  if (!isReady()) startWith(decodeBase64(WASM_BASE64));
+  if (!isReady()) startWith(wasmBytes());
 }
 
 /** As `initSync`; for code written for rimp-client/manual. */
