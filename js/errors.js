@@ -80,11 +80,14 @@ export class ConnectionError extends RimpError { static rimpName = "ConnectionEr
 export class TimeoutError extends RimpError { static rimpName = "TimeoutError"; }
 /** The caller's signal aborted; `cause` is `signal.reason`. */
 export class AbortError extends RimpError { static rimpName = "AbortError"; }
+/** `webhooks.unwrap` refused a delivery; `code` says why (`signature_mismatch`, …). */
+export class WebhookVerificationError extends RimpError { static rimpName = "WebhookVerificationError"; }
 
 const CLASSES = {
   RimpError, APIError, InvalidRequestError, AuthenticationError, AuthorizationError, NotFoundError,
   ConflictError, InsufficientCreditsError, RateLimitError, QuotaExceededError, ContentPolicyError,
   ProviderUnavailableError, InternalServerError, ConnectionError, TimeoutError, AbortError,
+  WebhookVerificationError,
 };
 
 // `name` lives on each prototype (not enumerable, survives minifiers renaming classes).

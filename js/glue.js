@@ -175,3 +175,75 @@ export function log(logger, level, message) {
   const f = logger[level];
   if (typeof f === "function") f.call(logger, message);
 }
+
+// ---- webhooks.unwrap: the body stays here (Web Crypto hashes it, JSON.parse reads it); only
+// the signature header and the computed hex cross into wasm. ----
+
+const tag = (v) => Object.prototype.toString.call(v);
+
+/**
+ * The raw body as `{ bytes, text }` (`text` only when it was given as a string), or null when
+ * `payload` is not a string, Uint8Array (a Node Buffer is one) or ArrayBuffer.
+ */
+export function webhookBody(payload) {
+  if (typeof payload === "string") return { bytes: new TextEncoder().encode(payload), text: payload };
+  if (ArrayBuffer.isView(payload) && tag(payload) === "[object Uint8Array]") return { bytes: payload, text: undefined };
+  if (tag(payload) === "[object ArrayBuffer]") return { bytes: new Uint8Array(payload), text: undefined };
+  return null;
+}
+
+/** One header value as a string, or null when absent. */
+function headerText(v) {
+  if (v === undefined || v === null) return null;
+  if (Array.isArray(v)) {
+    const parts = v.filter((x) => x !== undefined && x !== null).map(String);
+    return parts.length === 0 ? null : parts.join(",");
+  }
+  return String(v);
+}
+
+/**
+ * Header `name` (lower case) of `headers`: a `Headers` (or anything with `get`), else a plain
+ * record in any case (Node's `IncomingHttpHeaders`), array values and keys that differ only in
+ * case joined with ",". Null when absent. May throw (a throwing getter or `get`): the import
+ * is `catch`.
+ */
+export function webhookHeader(headers, name) {
+  if (typeof headers.get === "function") return headerText(headers.get(name));
+  const found = [];
+  for (const key of Object.keys(headers)) {
+    if (key.toLowerCase() === name) {
+      const v = headerText(headers[key]);
+      if (v !== null) found.push(v);
+    }
+  }
+  return found.length === 0 ? null : found.join(",");
+}
+
+/**
+ * A promise of the lowercase hex HMAC-SHA-256, keyed with `secret`'s UTF-8 bytes, of
+ * `"<t>.<body bytes>"`; null when Web Crypto is not available (an insecure browser context).
+ */
+export function webhookHmac(secret, t, body) {
+  const subtle = globalThis.crypto?.subtle;
+  if (subtle === undefined || subtle === null || typeof subtle.importKey !== "function") return null;
+  const enc = new TextEncoder();
+  const prefix = enc.encode(t + ".");
+  const message = new Uint8Array(prefix.length + body.bytes.length);
+  message.set(prefix);
+  message.set(body.bytes, prefix.length);
+  return subtle
+    .importKey("raw", enc.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
+    .then((key) => subtle.sign("HMAC", key, message))
+    .then((mac) => {
+      let hex = "";
+      for (const b of new Uint8Array(mac)) hex += b.toString(16).padStart(2, "0");
+      return hex;
+    });
+}
+
+/** The body parsed as JSON (throws for invalid UTF-8 or JSON: the import is `catch`). */
+export function webhookParse(body) {
+  const text = body.text ?? new TextDecoder("utf-8", { fatal: true }).decode(body.bytes);
+  return JSON.parse(text);
+}

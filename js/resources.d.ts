@@ -298,7 +298,8 @@ export interface CreatedApiKey extends ApiKey {
   key?: string;
 }
 
-export type WebhookEvent = OpenEnum<
+/** An event type a webhook subscribes to (`"*"`: every type). */
+export type WebhookEventType = OpenEnum<
   "*" | "generation.completed" | "generation.failed" | "comparison.completed" | "usage.budget_threshold" | "usage.anomaly_detected"
 >;
 
@@ -307,7 +308,7 @@ export interface WebhookCreateParams {
   /** Your endpoint (https). */
   url: string;
   /** Events to send; `"*"` for all. */
-  events: WebhookEvent[];
+  events: WebhookEventType[];
 }
 
 /** A webhook subscription. */
@@ -322,6 +323,109 @@ export interface Webhook {
   created_at?: string;
   [field: string]: unknown;
 }
+
+// ---- Webhook events (`webhooks.unwrap`) ----
+
+/** Fields every delivered event has. */
+export interface WebhookEventBase<T extends string, D> {
+  /** `evt_…`: the same on every retry of a delivery (rimp-mock); dedupe on it. */
+  id: string;
+  type: T;
+  /** ISO 8601. */
+  created_at: string;
+  /** The same instant in Unix seconds (sent by rimp-mock; not in the API's docs). */
+  created?: number;
+  data: D;
+  /** `X-Rimp-Delivery` (`whd_…`), the same on every retry of one delivery; null when absent. */
+  deliveryId: string | null;
+}
+
+/** `data` of `generation.completed`: the generation, plus `generation_id`. */
+export interface GenerationEventData extends Partial<Generation> {
+  generation_id: string;
+  modality?: Modality;
+  status?: GenerationStatus;
+  charged_credits?: number;
+  [field: string]: unknown;
+}
+
+/** `data` of `generation.failed`: the generation, refunded. */
+export interface GenerationFailedEventData extends GenerationEventData {
+  error?: { code?: string; message?: string; [field: string]: unknown } | null;
+  refunded_credits?: number;
+}
+
+/** `data` of `comparison.completed`: the comparison, plus `comparison_id`. */
+export interface ComparisonEventData extends Partial<Comparison> {
+  comparison_id: string;
+  [field: string]: unknown;
+}
+
+/** `data` of `usage.anomaly_detected`: an anomaly pause started. **Guessed shape** (rimp-mock's). */
+export interface UsageAnomalyEventData {
+  object?: OpenEnum<"usage.anomaly">;
+  organization?: string;
+  status?: OpenEnum<"paused">;
+  reason?: OpenEnum<"manual" | "hourly_limit">;
+  paused_at?: string;
+  paused_until?: string;
+  /** When calls resume (UTC, ISO 8601). */
+  resumes_at?: string;
+  retry_after_s?: number;
+  pause_ms?: number;
+  hourly_limit?: number;
+  hourly_spend?: number;
+  [field: string]: unknown;
+}
+
+/** `data` of `usage.budget_threshold` (a key's monthly budget at 50/80/100 %). **Undocumented
+ *  shape**; rimp-mock never sends it. */
+export interface UsageBudgetThresholdEventData {
+  [field: string]: unknown;
+}
+
+export type GenerationCompletedEvent = WebhookEventBase<"generation.completed", GenerationEventData>;
+export type GenerationFailedEvent = WebhookEventBase<"generation.failed", GenerationFailedEventData>;
+export type ComparisonCompletedEvent = WebhookEventBase<"comparison.completed", ComparisonEventData>;
+export type UsageAnomalyDetectedEvent = WebhookEventBase<"usage.anomaly_detected", UsageAnomalyEventData>;
+export type UsageBudgetThresholdEvent = WebhookEventBase<"usage.budget_threshold", UsageBudgetThresholdEventData>;
+
+/**
+ * An event type this version does not know (the API may add some). Its `data` is typed `never`
+ * so that checking `type` against a documented event narrows `data` exactly (a `string` member
+ * with `data: unknown` would make every narrowed `data` `unknown`); read it with a cast, e.g.
+ * `event.data as Record<string, unknown>`.
+ */
+export interface UnknownWebhookEvent {
+  id: string;
+  type: string;
+  created_at: string;
+  created?: number;
+  data: never;
+  deliveryId: string | null;
+}
+
+/** What `webhooks.unwrap` resolves to: discriminate on `type`. */
+export type WebhookEvent =
+  | GenerationCompletedEvent
+  | GenerationFailedEvent
+  | ComparisonCompletedEvent
+  | UsageAnomalyDetectedEvent
+  | UsageBudgetThresholdEvent
+  | UnknownWebhookEvent;
+
+/** Options of `webhooks.unwrap`. */
+export interface WebhookUnwrapOptions {
+  /** The signing secret (`whsec_…`); default: the client's `webhookSecret`. */
+  secret?: string;
+  /** The largest accepted |now − t|, in seconds (whole, ≥ 0). @default 300 */
+  toleranceSec?: number;
+}
+
+/** The request headers: a `Headers`, or a plain record in any case (Node's `req.headers`). */
+export type WebhookHeaders =
+  | { get(name: string): string | null | undefined }
+  | Record<string, string | string[] | undefined>;
 
 // ---- Call options and method shapes ----
 
@@ -486,6 +590,18 @@ export interface ApiKeysResource {
 export interface WebhooksResource {
   /** `POST /v1/webhooks`: the answer carries the signing `secret`, shown only this once. */
   create: ParamsMethod<WebhookCreateParams, Webhook>;
+  /**
+   * Verifies a delivery and resolves to its event. Pass the **raw** body (as received, before
+   * any JSON parsing) and the request's headers. Checks `X-Rimp-Signature` (HMAC-SHA-256 with
+   * the secret, any `v1` may match, constant-time) and that its `t` is within `toleranceSec`
+   * of now. Sends no request. Rejects with `WebhookVerificationError` (see its `code`), or
+   * `InvalidRequestError` (`invalid_option`) for arguments of the wrong type.
+   */
+  unwrap(
+    payload: string | Uint8Array | ArrayBuffer,
+    headers: WebhookHeaders,
+    options?: WebhookUnwrapOptions,
+  ): Promise<WebhookEvent>;
 }
 
 export interface RimpClient {

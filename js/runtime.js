@@ -25,7 +25,7 @@ const NAMESPACES = {
   usage: ["get"],
   models: ["list"],
   apiKeys: ["create", "update", "revoke"],
-  webhooks: ["create"],
+  webhooks: ["create", "unwrap"],
 };
 
 /** Where the wasm comes from: a function returning bytes or a `WebAssembly.Module`, or null. */

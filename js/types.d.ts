@@ -46,6 +46,10 @@ export interface ClientOptions {
   dangerouslyAllowBrowser?: boolean;
   /** Called before each wait between attempts. Exceptions it throws are ignored. */
   onRetry?: (event: RetryEvent) => void;
+  /** The signing secret (`whsec_…`, returned once by `webhooks.create`) that
+   *  `webhooks.unwrap` verifies deliveries with, unless the call passes its own `secret`.
+   *  Never printed: redacted from errors, absent from `toJSON()`. */
+  webhookSecret?: string;
 }
 
 /** A logger such as `console`, pino or winston. */
@@ -272,6 +276,21 @@ export declare class ConnectionError extends RimpError {}
 export declare class TimeoutError extends RimpError {}
 /** The caller's signal aborted; `cause` is `signal.reason`. */
 export declare class AbortError extends RimpError {}
+/** Why `webhooks.unwrap` refused a delivery. */
+export type WebhookVerificationCode =
+  | "missing_secret"
+  | "missing_signature"
+  | "malformed_signature"
+  | "timestamp_out_of_tolerance"
+  | "signature_mismatch"
+  | "invalid_payload"
+  | "crypto_unavailable";
+/** `webhooks.unwrap` refused a delivery: answer it with a 400 and do not act on it. The
+ *  message never contains the secret. `crypto_unavailable`: `crypto.subtle` is missing (a
+ *  browser page that is not a secure context). */
+export declare class WebhookVerificationError extends RimpError {
+  readonly code: WebhookVerificationCode;
+}
 /** True for an error from any copy of rimp-client. */
 export declare function isRimpError(value: unknown): value is RimpError;
 

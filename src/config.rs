@@ -42,6 +42,8 @@ pub struct ClientConfig {
     pub allow_insecure_http: bool,
     /// `retryBudget`: the client-wide retry budget; `None` when disabled.
     pub retry_budget: Option<BudgetSettings>,
+    /// `webhookSecret` (`whsec_…`) for `webhooks.unwrap`. Never printed, like the key.
+    pub webhook_secret: Option<String>,
 }
 
 impl Default for ClientConfig {
@@ -59,6 +61,7 @@ impl Default for ClientConfig {
             headers: Vec::new(),
             allow_insecure_http: false,
             retry_budget: Some(BudgetSettings::default()),
+            webhook_secret: None,
         }
     }
 }
@@ -73,6 +76,10 @@ impl std::fmt::Debug for ClientConfig {
             .field("headers", &self.headers.len())
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("retry_budget", &self.retry_budget)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| "[redacted]"),
+            )
             .finish()
     }
 }
@@ -212,6 +219,23 @@ pub fn api_key<C>(value: &str) -> Result<(), Error<C>> {
         return Err(Error::invalid_option(
             "apiKey",
             "apiKey must be a non-empty key of visible ASCII characters, such as sk_test_…",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a webhook secret (`webhookSecret`, or `secret` of `webhooks.unwrap`, named by
+/// `param`): non-empty, at most 8 KiB, no control characters.
+///
+/// # Errors
+/// `invalid_option` naming `param` (the message never repeats the secret).
+pub fn webhook_secret<C>(param: &str, value: &str) -> Result<(), Error<C>> {
+    within_limit(param, value)?;
+    if value.is_empty() || value.chars().any(char::is_control) {
+        return Err(Error::invalid_option(
+            param,
+            String::from(param)
+                + " must be a non-empty secret without control characters: the whsec_… value POST /v1/webhooks returned",
         ));
     }
     Ok(())

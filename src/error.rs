@@ -41,6 +41,8 @@ pub enum ErrorKind {
     Timeout,
     /// `AbortError`: the caller's signal aborted.
     Abort,
+    /// `WebhookVerificationError`: `webhooks.unwrap` refused a delivery (see `crate::webhook`).
+    WebhookVerification,
 }
 
 impl ErrorKind {
@@ -63,6 +65,7 @@ impl ErrorKind {
             ErrorKind::Connection => "ConnectionError",
             ErrorKind::Timeout => "TimeoutError",
             ErrorKind::Abort => "AbortError",
+            ErrorKind::WebhookVerification => "WebhookVerificationError",
         }
     }
 
@@ -71,7 +74,11 @@ impl ErrorKind {
     pub fn is_api(self) -> bool {
         !matches!(
             self,
-            ErrorKind::Client | ErrorKind::Connection | ErrorKind::Timeout | ErrorKind::Abort
+            ErrorKind::Client
+                | ErrorKind::Connection
+                | ErrorKind::Timeout
+                | ErrorKind::Abort
+                | ErrorKind::WebhookVerification
         )
     }
 }
@@ -85,6 +92,9 @@ pub enum DelaySource {
     RetryAfter,
     /// The server's `X-RateLimit-Reset` header (epoch seconds) minus now.
     RateLimitReset,
+    /// Another client of the same key (another tab, a worker) learned that the key is
+    /// rate-limited until a time, and this call holds its attempt until then.
+    SharedRateLimit,
 }
 
 impl DelaySource {
@@ -94,6 +104,7 @@ impl DelaySource {
             DelaySource::Backoff => "backoff",
             DelaySource::RetryAfter => "retry-after",
             DelaySource::RateLimitReset => "rate-limit-reset",
+            DelaySource::SharedRateLimit => "shared-rate-limit",
         }
     }
 }

@@ -10,8 +10,8 @@
 //!   client-wide retry budget ([`budget`]), secret redaction ([`redact`]) and the request loop
 //!   itself ([`engine`]), generic over the
 //!   [`transport`] traits; the endpoint table of the resource methods ([`resources`]) and
-//!   `waitFor`'s polling decisions ([`wait`]). It has no JS imports and is tested with plain
-//!   `cargo test`.
+//!   `waitFor`'s polling decisions ([`wait`]); webhook signature checks ([`webhook`]). It has
+//!   no JS imports and is tested with plain `cargo test`.
 //! - `wasm`, compiled only for `wasm32`, the thin glue that implements those traits with
 //!   `fetch`, `setTimeout` and `Date.now`, and exports `RimpClient` to JS.
 
@@ -35,6 +35,7 @@ pub mod resources;
 pub mod transport;
 pub mod url;
 pub mod wait;
+pub mod webhook;
 
 #[cfg(target_arch = "wasm32")]
 #[doc(hidden)]

@@ -21,6 +21,7 @@ mod options;
 mod resources;
 mod timer;
 mod wait;
+mod webhook;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -193,6 +194,8 @@ enum Job {
     Send(Endpoint),
     /// `waitFor(id, options)`: poll until terminal.
     Wait(JobKind),
+    /// `webhooks.unwrap(payload, headers, options)`: verify a delivery (no request).
+    Unwrap,
 }
 
 /// Every async method of the client: one non-generic path and one future type, so each
@@ -206,6 +209,7 @@ fn call(inner: &Rc<Inner>, job: Job, first: JsValue, second: JsValue, options: J
             Job::Request => inner.request(first, second, options).await,
             Job::Send(ep) => inner.resource(ep, first, second, options).await,
             Job::Wait(kind) => inner.wait_for(kind, first, options).await,
+            Job::Unwrap => inner.unwrap_webhook(first, second, options).await,
         };
         #[cfg(feature = "trap-probe")]
         if probe {
@@ -284,10 +288,13 @@ impl Inner {
         })
     }
 
-    /// Removes the API key from anything a server echoed into an error.
+    /// Removes the API key (and the webhook secret) from anything echoed into an error.
     fn redact(&self, e: &mut E) {
         if let Some(k) = &self.config.api_key {
             e.redact_secret(k);
+        }
+        if let Some(s) = &self.config.webhook_secret {
+            e.redact_secret(s);
         }
     }
 

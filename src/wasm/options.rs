@@ -190,6 +190,10 @@ pub fn client_options(value: JsValue) -> Result<ClientOptions, E> {
         config::api_key(&k)?;
         c.api_key = Some(k);
     }
+    if let Some(s) = o.string("webhookSecret")? {
+        config::webhook_secret("webhookSecret", &s)?;
+        c.webhook_secret = Some(s);
+    }
     if let Some(u) = o.string("baseUrl")? {
         c.base_url = config::base_url(&u)?;
     }

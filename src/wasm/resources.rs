@@ -337,6 +337,11 @@ impl WebhooksResource {
             options,
         )
     }
+    /// Verifies a delivery's `X-Rimp-Signature` and resolves to its event (no request).
+    #[wasm_bindgen(skip_typescript)]
+    pub fn unwrap(&self, payload: JsValue, headers: JsValue, options: JsValue) -> Promise {
+        call(&self.0, Job::Unwrap, payload, headers, options)
+    }
 }
 
 impl Inner {
