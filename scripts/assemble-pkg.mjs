@@ -42,7 +42,7 @@ for (const f of ["index.js", "manual.js"]) copyFileSync(join(tpl, f), join(stage
 const PUBLIC_ERRORS = ["RimpError", "APIError", "InvalidRequestError", "AuthenticationError", "AuthorizationError",
   "NotFoundError", "ConflictError", "InsufficientCreditsError", "RateLimitError", "QuotaExceededError",
   "ContentPolicyError", "ProviderUnavailableError", "InternalServerError", "ConnectionError", "TimeoutError",
-  "AbortError", "isRimpError"];
+  "AbortError", "WebhookVerificationError", "isRimpError"];
 writeFileSync(join(stage, "errors.js"), `export { ${PUBLIC_ERRORS.join(", ")} } from "${snippetDir}/js/errors.js";\n`);
 // The default entry embeds the wasm deflated, then base64: base64 of the raw wasm gzips about
 // 30 % worse than the wasm itself (gzip finds fewer matches in 6-bit text), while base64 of
