@@ -8,6 +8,7 @@ import {
   type Webhook, type RimpResponse, type WaitOptions, type ImageGenerateParams, type VideoCreateParams,
   type UpscaleCreateParams, type ThreeDCreateParams, type ChatCreateParams, type UsageQuery,
   type ResourceCallOptions, type ImagesResource, type GenerationsResource, type OpenEnum, type CallOptions,
+  type WebhookEvent, WebhookVerificationError,
 } from "rimp-client";
 
 const client = new RimpClient({ baseUrl: "https://my-app.example/rimp" });
@@ -184,3 +185,26 @@ const images: ImagesResource = client.images;
 const gens: GenerationsResource = client.generations;
 
 void [everyMethod, shapes, withResponse, waiting, wrongParams, params, vp, up, tp, cp, q, o, images, gens];
+
+// ---- webhooks.unwrap: the event union narrows on `type` ----
+async function webhookEvents(raw: string, headers: Record<string, string | string[] | undefined>): Promise<void> {
+  const verifier = new RimpClient({ webhookSecret: "whsec_x" });
+  const e: WebhookEvent = await verifier.webhooks.unwrap(raw, headers, { toleranceSec: 60 });
+  await verifier.webhooks.unwrap(new Uint8Array(0), { get: (_name: string) => null }, { secret: "whsec_y" });
+  // @ts-expect-error the payload is the raw body, not a parsed object
+  await verifier.webhooks.unwrap({ type: "x" }, headers);
+  const delivery: string | null = e.deliveryId;
+  switch (e.type) {
+    case "generation.completed": { const id: string = e.data.generation_id; break; }
+    case "generation.failed": { const m: string | undefined = e.data.error?.message; break; }
+    case "comparison.completed": { const id: string = e.data.comparison_id; break; }
+    case "usage.anomaly_detected": { const at: string | undefined = e.data.resumes_at; break; }
+    default: { const t: string = e.type; const data = e.data as Record<string, unknown>; }
+  }
+  try {
+    await verifier.webhooks.unwrap(raw, headers);
+  } catch (err) {
+    if (err instanceof WebhookVerificationError && err.code === "signature_mismatch") return;
+  }
+}
+void webhookEvents;
