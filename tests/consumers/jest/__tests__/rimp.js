@@ -1,4 +1,4 @@
-// Jest 30 with its default config: CommonJS, testEnvironment "node".
+// Jest 30 with its default config: CommonJS, testEnvironment "node". (In __tests__/ rather than *.test.js so that `node --test` over tests/ does not pick it up.)
 const { RimpClient, RimpError, isRimpError } = require("rimp-client");
 
 test("models.list() against rimp-mock", async () => {

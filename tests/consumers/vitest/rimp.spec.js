@@ -1,4 +1,4 @@
-// Run with --environment node, jsdom and happy-dom (vitest's default config otherwise).
+// Run with --environment node, jsdom and happy-dom (vitest's default config otherwise). Named *.spec.js so that `node --test` over tests/ does not pick it up.
 import { test, expect } from "vitest";
 import { RimpClient, RimpError, isRimpError } from "rimp-client";
 
