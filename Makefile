@@ -1,5 +1,5 @@
 # rimp-client: every command a developer or CI needs. See README.md and CONTRIBUTING.md.
-.PHONY: build pack test fuzz demo bench setup clean
+.PHONY: build pack test consumers fuzz demo bench setup clean
 
 build:            ## the npm package into pkg/
 	scripts/setup.sh
@@ -10,6 +10,10 @@ pack: build       ## rimp-client-<version>.tgz in the repository root (install i
 
 test:             ## every test (installs what it needs on a fresh Debian machine)
 	scripts/test.sh
+
+consumers: pack   ## the consumer matrix alone (one app per bundler/runtime, against rimp-mock)
+	cargo build --quiet --release -p rimp-mock
+	RIMP_TGZ=$$(ls rimp-client-*.tgz) node --test tests/consumers/run.mjs
 
 fuzz:             ## the property tests at 100,000 cases each (over 10^6 in all)
 	PROPTEST_CASES=100000 cargo test --release -p rimp-client --test props

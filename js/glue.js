@@ -4,8 +4,9 @@
 // Rust, so whatever a caller's value does (throwing getters, revoked Proxies), no exception
 // unwinds through wasm.
 
+// The headers the client reads, in the order of `ResponseHeaders::NAMES` in src/headers.rs.
 const READ = ["x-request-id", "retry-after", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset",
-  "idempotent-replayed"];
+  "idempotent-replayed", "ratelimit", "ratelimit-policy"];
 
 // What of a non-2xx body crosses into wasm memory (which never shrinks). A body up to
 // ERROR_TEXT_LIMIT characters crosses whole; a longer one is parsed here and only the envelope's
@@ -246,4 +247,80 @@ export function webhookHmac(secret, t, body) {
 export function webhookParse(body) {
   const text = body.text ?? new TextDecoder("utf-8", { fatal: true }).decode(body.bytes);
   return JSON.parse(text);
+}
+
+// ---- One rate limit shared by every client of a key (tabs, workers) ----
+// The core decides (src/shared_limit.rs); this carries one number, "limited until" (epoch ms),
+// between clients of the same name: a BroadcastChannel for the clients alive now, and
+// localStorage (where there is one) for a client created later. One handle per name per realm.
+
+const shares = new Map();
+
+function store(name, until) {
+  try {
+    globalThis.localStorage?.setItem(name, String(until));
+  } catch {
+    // No storage (a worker, a sandboxed frame), storage full or disabled.
+  }
+}
+
+/** The handle of channel `name` (opened once per realm). */
+export function shareOpen(name) {
+  let h = shares.get(name);
+  if (h !== undefined) return h;
+  h = { name, until: 0, channel: null };
+  shares.set(name, h);
+  try {
+    const stored = Number(globalThis.localStorage?.getItem(name));
+    if (stored > Date.now()) h.until = stored;
+  } catch {
+    // No storage (a worker, a sandboxed frame, storage disabled): the channel still works.
+  }
+  if (typeof BroadcastChannel === "function") {
+    try {
+      const ch = new BroadcastChannel(name);
+      ch.onmessage = (ev) => {
+        const d = ev.data;
+        if (d !== null && typeof d === "object" && typeof d.until === "number") {
+          if (d.until > h.until) {
+            h.until = d.until;
+            // A worker has no storage: a page that hears it keeps it for clients created later.
+            store(name, d.until);
+          }
+        } else if (d !== null && typeof d === "object" && d.ask === true && h.until > Date.now()) {
+          ch.postMessage({ until: h.until });
+        }
+      };
+      // A client created later (in a worker, with no storage) asks those alive what they know.
+      ch.postMessage({ ask: true });
+      // The channel must not keep Node's event loop alive.
+      if (typeof ch.unref === "function") ch.unref();
+      h.channel = ch;
+    } catch {
+      // No channel: this client still learns from its own answers.
+    }
+  }
+  return h;
+}
+
+/** Until when (epoch ms) the key is limited, as far as this realm knows (0: not limited). */
+export function shareUntil(h) {
+  return h.until;
+}
+
+/** Tells every client of the key that it is limited until `until` (epoch ms). */
+export function sharePublish(h, until) {
+  if (!(until > h.until)) return;
+  h.until = until;
+  try {
+    h.channel?.postMessage({ until });
+  } catch {
+    // A closed channel: nothing to tell.
+  }
+  store(h.name, until);
+}
+
+/** Is this a browser page or a worker (where sharing the rate limit is on by default)? */
+export function isBrowserLike() {
+  return typeof document === "object" || typeof WorkerGlobalScope === "function";
 }

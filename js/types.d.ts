@@ -34,6 +34,15 @@ export interface ClientOptions {
    *  attempt per call instead of four. `false` turns it off.
    *  @default { capacity: 500, retryCost: 5, timeoutCost: 10, successRefund: 1 } */
   retryBudget?: false | RetryBudgetOptions;
+  /** Share what this client learns about its key's rate limit with every other client of the
+   *  same `baseUrl` and key in this origin (other tabs, workers; through `BroadcastChannel`, and
+   *  `localStorage` for clients created later): when one is told the key is limited until T (a
+   *  429 with `Retry-After` or `X-RateLimit-Reset`, or `X-RateLimit-Remaining: 0` / `RateLimit:
+   *  …;r=0` with a reset), the others hold new attempts until T instead of sending them (shown
+   *  in `onRetry` as `"shared-rate-limit"`; a hold longer than `maxRetryAfterMs` fails at once
+   *  with a `RateLimitError`, nothing sent). Only a hash of the base URL and key is used as the
+   *  channel's name. @default true in browser pages and workers, false elsewhere (Node) */
+  shareRateLimit?: boolean;
   /** Where log lines go. @default globalThis.console */
   logger?: Logger;
   /** How much to log: each attempt, wait and retry at `"debug"`; a retry refused because the
@@ -159,11 +168,15 @@ export interface RateLimitInfo {
 
 /** Passed to `onRetry` before each wait. */
 export interface RetryEvent {
-  /** The attempt that failed, 1-based. */
+  /** The attempt that failed, 1-based (for a `"shared-rate-limit"` hold: the attempts made so
+   *  far, 0 before the first). */
   attempt: number;
   /** The wait before the next attempt. */
   delayMs: number;
-  delaySource: "backoff" | "retry-after" | "rate-limit-reset";
+  /** Where the wait came from: the client's backoff, the server's `Retry-After` or rate-limit
+   *  reset, or a limit another client of the same key learned (`"shared-rate-limit"`: the
+   *  attempt is held, nothing was sent). */
+  delaySource: "backoff" | "retry-after" | "rate-limit-reset" | "shared-rate-limit";
   error: RimpError;
   idempotencyKey: string | null;
 }

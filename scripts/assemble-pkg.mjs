@@ -9,7 +9,6 @@
 //    the README and the licence, and checks that every file package.json lists exists.
 import { readFileSync, writeFileSync, readdirSync, copyFileSync, existsSync, rmSync, mkdirSync, cpSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { deflateRawSync } from "node:zlib";
 import { build } from "esbuild";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -44,22 +43,19 @@ const PUBLIC_ERRORS = ["RimpError", "APIError", "InvalidRequestError", "Authenti
   "ContentPolicyError", "ProviderUnavailableError", "InternalServerError", "ConnectionError", "TimeoutError",
   "AbortError", "WebhookVerificationError", "isRimpError"];
 writeFileSync(join(stage, "errors.js"), `export { ${PUBLIC_ERRORS.join(", ")} } from "${snippetDir}/js/errors.js";\n`);
-// The default entry embeds the wasm deflated, then base64: base64 of the raw wasm gzips about
-// 30 % worse than the wasm itself (gzip finds fewer matches in 6-bit text), while base64 of
-// already-deflated bytes costs about what the .wasm file does gzipped; tiny-inflate (1.5 KB
-// gzip) restores it at start-up.
+// The default entry embeds the wasm as base64 (see pkg-template/index.js for why not deflated).
 const wasmBytes = readFileSync(join(stage, "rimp_client_bg.wasm"));
-const deflated = deflateRawSync(wasmBytes, { level: 9 });
-writeFileSync(join(stage, "wasm-inline.js"),
-  `export const WASM_SIZE = ${wasmBytes.length};\nexport const WASM_DEFLATED = "${deflated.toString("base64")}";\n`);
+writeFileSync(join(stage, "wasm-inline.js"), `export const WASM_BASE64 = "${wasmBytes.toString("base64")}";\n`);
 
 rmSync(pkg, { recursive: true, force: true });
 mkdirSync(pkg, { recursive: true });
-const banner = { js: "// rimp-client: the Rimp API client (Rust + WebAssembly). MIT licence. Source and docs: README.md\n// The default entry includes tiny-inflate 1.0.3 (MIT licence, Devon Govett)." };
+const banner = { js: "// rimp-client: the Rimp API client (Rust + WebAssembly). MIT licence. Source and docs: README.md" };
 for (const entry of ["index", "manual"]) {
   for (const format of ["esm", "cjs"]) {
     await build({
       entryPoints: [join(stage, `entry-${entry}.js`)],
+      // Paths in the bundle's module comments are relative to this: no build folder leaks.
+      absWorkingDir: stage,
       outfile: join(pkg, `${entry}.${format === "esm" ? "js" : "cjs"}`),
       bundle: true,
       format,

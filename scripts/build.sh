@@ -12,7 +12,7 @@ FEATURES=${RIMP_FEATURES:-}
 RAW=target/wasm-bindgen-out-$(basename "$OUT")
 
 # A feature build gets its own target dir, so it never overwrites the release wasm.
-TARGET_DIR=target${FEATURES:+/features-$FEATURES}
+TARGET_DIR=${CARGO_TARGET_DIR:-target}${FEATURES:+/features-$FEATURES}
 cargo build --quiet --target wasm32-unknown-unknown --release -p rimp-client --target-dir "$TARGET_DIR" \
   ${FEATURES:+--features "$FEATURES"}
 wasm=$TARGET_DIR/wasm32-unknown-unknown/release/rimp_client.wasm

@@ -38,8 +38,14 @@ echo "rimp-mock at $RIMP_MOCK_URL (headers exposed) and $RIMP_MOCK_HIDDEN_URL (h
 step "wasm tests in Node and headless Chromium"
 cargo test -p rimp-client --target wasm32-unknown-unknown
 
-step "packed package: install the tarball into a fresh app"
+step "packed package: install the tarball into a fresh app; reliability, restart and shared-rate-limit suites"
 node --test tests/js/
+
+step "consumer matrix: the packed tarball in Vite, webpack, Parcel, esbuild, Rollup, Next.js, Jest, Vitest, TypeScript, Node, plain pages"
+consumers_tgz=$(mktemp -d)
+npm pack ./pkg --pack-destination "$consumers_tgz" --loglevel=error >/dev/null
+RIMP_TGZ=$(echo "$consumers_tgz"/rimp-client-*.tgz) node --test tests/consumers/run.mjs
+rm -rf "$consumers_tgz"
 
 if [ -f tests/e2e/demo.test.mjs ]; then
   step "demo end to end (Playwright + Chromium)"

@@ -9,6 +9,7 @@ use crate::budget::RetryBudget;
 use crate::envelope::classify;
 use crate::error::{DelaySource, Error, ErrorKind};
 use crate::policy::{Decision, RequestTraits, RetrySettings, decide};
+use crate::shared_limit::{Hold, held_error, hold, learned_until};
 use crate::transport::{
     BodyText, Clock, RequestSpec, ResponseParts, Sleeper, Transport, TransportError,
     TransportFailure,
@@ -26,6 +27,25 @@ pub struct CallPlan<B = String> {
     pub idempotency_key: Option<String>,
     /// An absolute time no retry wait may reach (used by `waitFor`).
     pub deadline_ms: Option<u64>,
+}
+
+/// What one client shares with the others (another tab, a worker) about a key's rate limit:
+/// the glue carries it between clients; the loop decides (`crate::shared_limit`).
+pub trait SharedLimit {
+    /// Until when (epoch ms) any client of the key learned it is limited, if it did.
+    fn paused_until(&self) -> Option<u64>;
+    /// Tells every client of the key that it is limited until `until_ms`.
+    fn publish(&self, until_ms: u64);
+}
+
+/// What a call shares with the other calls and clients: the retry budget of its base URL, and
+/// the rate limit of its key.
+#[derive(Clone, Copy, Default)]
+pub struct Coordination<'a> {
+    /// The retry budget (`None`: `retryBudget: false`).
+    pub budget: Option<&'a RefCell<RetryBudget>>,
+    /// The shared rate limit (`None`: `shareRateLimit: false`).
+    pub shared: Option<&'a dyn SharedLimit>,
 }
 
 /// A 2xx answer and how it was reached.
@@ -95,10 +115,16 @@ pub const BUDGET_EXHAUSTED_SUFFIX: &str = " (not retried: the retry budget is ex
 
 /// Runs one call to completion.
 ///
-/// Before each retry the call takes its cost from `budget` (the client's shared
-/// [`RetryBudget`]; `None`: unlimited), the timeout cost when the attempt timed out; a 2xx
-/// answer refunds it. The first attempt is never charged. When the budget refuses, the
-/// failure is returned at once with `retry_budget_exhausted` set.
+/// Before each retry the call takes its cost from `coord.budget` (the shared
+/// [`RetryBudget`] of its base URL; `None`: unlimited), the timeout cost when the attempt timed
+/// out; a 2xx answer refunds it. The first attempt is never charged. When the budget refuses,
+/// the failure is returned at once with `retry_budget_exhausted` set.
+///
+/// Before each attempt the call checks `coord.shared`, the rate limit its key's other clients
+/// learned: it holds the attempt until the limit ends (told to `on_retry` with
+/// [`DelaySource::SharedRateLimit`]), or fails at once with nothing sent when that is longer
+/// than `maxRetryAfterMs` or the deadline. Every answer that says the key is limited until a
+/// time is published there (see [`crate::shared_limit::learned_until`]).
 ///
 /// A retry's wait is kept against the wall clock: it ends `delay_ms` after the failure was
 /// observed, so time lost before the timer started (a throttled background tab running the
@@ -112,7 +138,7 @@ pub async fn execute<C, B, T, S, K>(
     transport: &T,
     sleeper: &S,
     clock: &K,
-    budget: Option<&RefCell<RetryBudget>>,
+    coord: Coordination<'_>,
     on_retry: &mut dyn FnMut(RetryNotice<'_, C>),
 ) -> Result<Success<T::Body>, Error<C>>
 where
@@ -121,8 +147,45 @@ where
     K: Clock,
 {
     let traits = RequestTraits::new(&plan.request.method, plan.idempotency_key.is_some());
+    let budget = coord.budget;
     let mut attempt: u32 = 0;
     loop {
+        if let Some(shared) = coord.shared {
+            // A limit another client of the key learned holds this attempt (checked again
+            // after the wait: the limit may have been extended meanwhile).
+            match hold(
+                shared.paused_until(),
+                clock.now_ms(),
+                plan.retry.max_retry_after_ms,
+                plan.deadline_ms,
+            ) {
+                Hold::Go => {}
+                Hold::FailFast(wait_ms) => {
+                    let mut e = held_error(wait_ms, true);
+                    e.attempts = attempt;
+                    e.idempotency_key.clone_from(&plan.idempotency_key);
+                    return Err(e);
+                }
+                Hold::Wait(wait_ms) => {
+                    let mut e = held_error(wait_ms, false);
+                    e.attempts = attempt;
+                    e.idempotency_key.clone_from(&plan.idempotency_key);
+                    on_retry(RetryNotice {
+                        attempt,
+                        delay_ms: wait_ms,
+                        source: DelaySource::SharedRateLimit,
+                        error: &e,
+                    });
+                    if let Err(reason) = sleeper.sleep(wait_ms).await {
+                        let mut a = aborted(reason);
+                        a.attempts = attempt;
+                        a.idempotency_key.clone_from(&plan.idempotency_key);
+                        return Err(a);
+                    }
+                    continue;
+                }
+            }
+        }
         attempt = attempt.saturating_add(1);
         let outcome = transport.send(&plan.request).await;
         let observed_ms = clock.now_ms();
@@ -132,18 +195,31 @@ where
                 if let Some(b) = budget {
                     b.borrow_mut().on_success();
                 }
+                if let Some(shared) = coord.shared {
+                    if let Some(until) = learned_until::<C>(None, &response.headers, observed_ms) {
+                        shared.publish(until);
+                    }
+                }
                 return Ok(Success {
                     response,
                     attempts: attempt,
                     idempotency_key: plan.idempotency_key.clone(),
                 });
             }
-            Ok(response) => classify(
-                response.status,
-                &response.headers,
-                response.body.text(),
-                observed_ms,
-            ),
+            Ok(response) => {
+                let e = classify(
+                    response.status,
+                    &response.headers,
+                    response.body.text(),
+                    observed_ms,
+                );
+                if let Some(shared) = coord.shared {
+                    if let Some(until) = learned_until(Some(&e), &response.headers, observed_ms) {
+                        shared.publish(until);
+                    }
+                }
+                e
+            }
             Err(e) => {
                 timed_out = e.failure == TransportFailure::Timeout;
                 transport_error(e, plan.request.timeout_ms)
@@ -154,6 +230,7 @@ where
         if error.kind == ErrorKind::Abort {
             return Err(error);
         }
+
         let decision = decide(
             &error,
             attempt - 1,

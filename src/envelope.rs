@@ -134,7 +134,7 @@ pub fn classify<C>(status: u16, headers: &ResponseHeaders, body: &str, now_ms: u
         .unwrap_or_else(|| kind_for_status(status, env.code.as_deref()));
 
     let request_id = headers.request_id().or_else(|| env.request_id.clone());
-    let rate_limit = headers.rate_limit();
+    let rate_limit = headers.rate_limit_at(now_ms);
 
     // The server-requested wait: Retry-After, else (on a 429) X-RateLimit-Reset − now.
     let mut retry_after = headers

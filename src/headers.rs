@@ -22,17 +22,24 @@ pub struct ResponseHeaders {
     pub rate_limit_reset: Option<String>,
     /// `Idempotent-Replayed`
     pub idempotent_replayed: Option<String>,
+    /// `RateLimit` (the IETF draft's field: `"default";r=0;t=30`, or the older
+    /// `limit=100, remaining=0, reset=30`)
+    pub ratelimit: Option<String>,
+    /// `RateLimit-Policy` (the IETF draft's field: `"default";q=100;w=60`)
+    pub ratelimit_policy: Option<String>,
 }
 
 impl ResponseHeaders {
     /// The header names, lower-case, in field order, for the glue to read.
-    pub const NAMES: [&'static str; 6] = [
+    pub const NAMES: [&'static str; 8] = [
         "x-request-id",
         "retry-after",
         "x-ratelimit-limit",
         "x-ratelimit-remaining",
         "x-ratelimit-reset",
         "idempotent-replayed",
+        "ratelimit",
+        "ratelimit-policy",
     ];
 
     /// Stores the value of one of [`ResponseHeaders::NAMES`] (other names are ignored).
@@ -44,6 +51,8 @@ impl ResponseHeaders {
             "x-ratelimit-remaining" => &mut self.rate_limit_remaining,
             "x-ratelimit-reset" => &mut self.rate_limit_reset,
             "idempotent-replayed" => &mut self.idempotent_replayed,
+            "ratelimit" => &mut self.ratelimit,
+            "ratelimit-policy" => &mut self.ratelimit_policy,
             _ => return,
         };
         *slot = Some(value);
@@ -83,6 +92,44 @@ impl ResponseHeaders {
         (info.limit.is_some() || info.remaining.is_some() || info.reset_at_ms.is_some())
             .then_some(info)
     }
+
+    /// The rate-limit state at `now_ms`: the `X-RateLimit-*` headers, with any field they lack
+    /// taken from the IETF `RateLimit` / `RateLimit-Policy` fields (`r` remaining, `t` seconds
+    /// to the reset, `q` the quota), when a server sends those.
+    pub fn rate_limit_at(&self, now_ms: u64) -> Option<RateLimitInfo> {
+        let x = self.rate_limit();
+        let field = self.ratelimit.as_deref();
+        let policy = self.ratelimit_policy.as_deref();
+        let ietf = RateLimitInfo {
+            limit: policy
+                .and_then(|p| sf_param(p, &["q"]))
+                .or_else(|| field.and_then(|f| sf_param(f, &["limit", "l"]))),
+            remaining: field.and_then(|f| sf_param(f, &["r", "remaining"])),
+            reset_at_ms: field
+                .and_then(|f| sf_param(f, &["t", "reset"]))
+                .map(|s| now_ms.saturating_add(s.saturating_mul(1000))),
+        };
+        let merged = RateLimitInfo {
+            limit: x.and_then(|i| i.limit).or(ietf.limit),
+            remaining: x.and_then(|i| i.remaining).or(ietf.remaining),
+            reset_at_ms: x.and_then(|i| i.reset_at_ms).or(ietf.reset_at_ms),
+        };
+        (merged.limit.is_some() || merged.remaining.is_some() || merged.reset_at_ms.is_some())
+            .then_some(merged)
+    }
+}
+
+/// The first parameter named one of `names` with a whole-number value, in a structured-field
+/// item or list (`"default";r=0;t=30`) or an older dictionary (`limit=100, remaining=0`).
+fn sf_param(value: &str, names: &[&str]) -> Option<u64> {
+    value.split([';', ',']).find_map(|part| {
+        let (k, v) = part.trim().split_once('=')?;
+        if names.contains(&k.trim()) {
+            parse_uint(v.trim())
+        } else {
+            None
+        }
+    })
 }
 
 pub(crate) fn non_blank(v: Option<&str>) -> Option<String> {

@@ -32,6 +32,7 @@ pub mod plan;
 pub mod policy;
 pub mod redact;
 pub mod resources;
+pub mod shared_limit;
 pub mod transport;
 pub mod url;
 pub mod wait;

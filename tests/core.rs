@@ -1084,3 +1084,53 @@ fn text_options_longer_than_8_kib_are_refused_with_their_param() {
     assert!(config::api_key::<()>(&just).is_ok());
     assert!(config::header::<()>("headers", "x-a", &just).is_ok());
 }
+
+#[test]
+fn ietf_ratelimit_fields_fill_what_x_ratelimit_lacks() {
+    use rimp_client::headers::ResponseHeaders;
+    let now = 1_795_564_800_000;
+    let h = |pairs: &[(&str, &str)]| {
+        let mut h = ResponseHeaders::default();
+        for (k, v) in pairs {
+            h.set(k, (*v).to_owned());
+        }
+        h
+    };
+    let cases: [(
+        &[(&str, &str)],
+        Option<(Option<u64>, Option<u64>, Option<u64>)>,
+    ); 7] = [
+        (&[], None),
+        (
+            &[("ratelimit", "\"default\";r=0;t=30")],
+            Some((None, Some(0), Some(now + 30_000))),
+        ),
+        (
+            &[
+                ("ratelimit", "\"default\";r=7;t=2"),
+                ("ratelimit-policy", "\"default\";q=100;w=60"),
+            ],
+            Some((Some(100), Some(7), Some(now + 2000))),
+        ),
+        (
+            &[("ratelimit", "limit=50, remaining=0, reset=9")],
+            Some((Some(50), Some(0), Some(now + 9000))),
+        ),
+        (
+            // X-RateLimit-* wins where it speaks; the IETF field fills the rest.
+            &[
+                ("x-ratelimit-remaining", "3"),
+                ("ratelimit", "\"default\";r=0;t=5"),
+            ],
+            Some((None, Some(3), Some(now + 5000))),
+        ),
+        (&[("ratelimit", "garbage;;=,")], None),
+        (&[("ratelimit", "\"default\";r=-1;t=x")], None),
+    ];
+    for (pairs, want) in cases {
+        let got = h(pairs)
+            .rate_limit_at(now)
+            .map(|rl| (rl.limit, rl.remaining, rl.reset_at_ms));
+        assert_eq!(got, want, "{pairs:?}");
+    }
+}

@@ -13,10 +13,11 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::pin;
+use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use rimp_client::budget::{BudgetSettings, RetryBudget};
-use rimp_client::engine::{CallPlan, execute};
+use rimp_client::engine::{CallPlan, Coordination, execute};
 use rimp_client::error::{DelaySource, ErrorKind};
 use rimp_client::headers::ResponseHeaders;
 use rimp_client::policy::RetrySettings;
@@ -150,9 +151,16 @@ fn run(
 ) {
     let t = Script::new(steps);
     let mut events = Vec::new();
-    let r = block_on(execute(p, &t, sleeps, &Fixed, None, &mut |n| {
-        events.push((n.attempt, n.delay_ms, n.source));
-    }));
+    let r = block_on(execute(
+        p,
+        &t,
+        sleeps,
+        &Fixed,
+        Coordination::default(),
+        &mut |n| {
+            events.push((n.attempt, n.delay_ms, n.source));
+        },
+    ));
     assert!(t.steps.borrow().is_empty(), "script not used up");
     (r, t.sent.into_inner(), events)
 }
@@ -340,10 +348,17 @@ fn run_lagging(p: &CallPlan, steps: Vec<Step>, lag: u64) -> (Vec<u64>, Vec<u64>)
     let clock = Manual::at(1_795_564_800_000);
     let s = Sleeps::default();
     let mut notified = Vec::new();
-    let _ = block_on(execute(p, &t, &s, &clock, None, &mut |n| {
-        notified.push(n.delay_ms);
-        clock.advance(lag);
-    }));
+    let _ = block_on(execute(
+        p,
+        &t,
+        &s,
+        &clock,
+        Coordination::default(),
+        &mut |n| {
+            notified.push(n.delay_ms);
+            clock.advance(lag);
+        },
+    ));
     (s.waits.into_inner(), notified)
 }
 
@@ -406,7 +421,17 @@ fn run_budgeted(
 ) {
     let t = Script::new(steps);
     let s = Sleeps::default();
-    let r = block_on(execute(p, &t, &s, &Fixed, Some(budget), &mut |_| {}));
+    let r = block_on(execute(
+        p,
+        &t,
+        &s,
+        &Fixed,
+        Coordination {
+            budget: Some(budget),
+            shared: None,
+        },
+        &mut |_| {},
+    ));
     let sent = t.sent.borrow().len();
     (r, sent)
 }
@@ -523,7 +548,10 @@ fn simulate(calls: Vec<Vec<Step>>, budget: &RefCell<RetryBudget>) -> (usize, usi
             &t,
             &s,
             &Fixed,
-            Some(budget),
+            Coordination {
+                budget: Some(budget),
+                shared: None,
+            },
             &mut |_| {},
         ));
         attempts += t.sent.borrow().len();
@@ -584,4 +612,246 @@ fn a_timeout_blip_is_retried_in_full_too() {
         .collect();
     let (attempts, ok, exhausted) = simulate(calls, &b);
     assert_eq!((ok, exhausted, attempts), (500, 0, 550));
+}
+
+// ---- one rate limit shared by every client of a key ----
+
+use rimp_client::engine::SharedLimit;
+use rimp_client::shared_limit::{Hold, channel_name, hold, learned_until};
+
+/// A shared limit as another tab left it, recording what this call publishes.
+#[derive(Default)]
+struct Board {
+    until: Cell<Option<u64>>,
+    published: RefCell<Vec<u64>>,
+}
+
+impl SharedLimit for Board {
+    fn paused_until(&self) -> Option<u64> {
+        self.until.get()
+    }
+    fn publish(&self, until_ms: u64) {
+        self.published.borrow_mut().push(until_ms);
+        self.until
+            .set(Some(self.until.get().map_or(until_ms, |u| u.max(until_ms))));
+    }
+}
+
+/// A clock that the sleeper moves forward.
+struct Moving(Rc<Cell<u64>>);
+impl Clock for Moving {
+    fn now_ms(&self) -> u64 {
+        self.0.get()
+    }
+    fn jitter_unit(&self) -> f64 {
+        0.0
+    }
+}
+struct MovingSleeps(Rc<Cell<u64>>, RefCell<Vec<u64>>);
+impl Sleeper for MovingSleeps {
+    type Cause = &'static str;
+    async fn sleep(&self, ms: u64) -> Result<(), Option<&'static str>> {
+        self.1.borrow_mut().push(ms);
+        self.0.set(self.0.get() + ms);
+        Ok(())
+    }
+}
+
+const T0: u64 = 1_795_564_800_000;
+
+fn run_shared(
+    p: &CallPlan,
+    steps: Vec<Step>,
+    board: &Board,
+) -> (
+    Result<rimp_client::engine::Success, rimp_client::Error<&'static str>>,
+    usize,
+    Vec<u64>,
+    Vec<(u32, u64, DelaySource)>,
+) {
+    let now = Rc::new(Cell::new(T0));
+    let t = Script::new(steps);
+    let s = MovingSleeps(Rc::clone(&now), RefCell::new(Vec::new()));
+    let mut events = Vec::new();
+    let r = block_on(execute(
+        p,
+        &t,
+        &s,
+        &Moving(Rc::clone(&now)),
+        Coordination {
+            budget: None,
+            shared: Some(board),
+        },
+        &mut |n| events.push((n.attempt, n.delay_ms, n.source)),
+    ));
+    let sent = t.sent.borrow().len();
+    (r, sent, s.1.into_inner(), events)
+}
+
+#[test]
+fn a_limit_learned_by_another_client_holds_the_first_attempt_until_it_ends() {
+    let board = Board::default();
+    board.until.set(Some(T0 + 3000));
+    let (r, sent, waits, events) =
+        run_shared(&plan("GET", None, 3), vec![Ok((200, vec![], "{}"))], &board);
+    assert!(r.is_ok());
+    assert_eq!(sent, 1);
+    assert_eq!(
+        waits,
+        vec![3000],
+        "held for the rest of the limit, then sent"
+    );
+    assert_eq!(events, vec![(0, 3000, DelaySource::SharedRateLimit)]);
+}
+
+#[test]
+fn a_shared_limit_longer_than_max_retry_after_fails_fast_with_nothing_sent() {
+    let board = Board::default();
+    board.until.set(Some(T0 + 120_000));
+    let (r, sent, waits, _) = run_shared(&plan("POST", Some("k1"), 3), vec![], &board);
+    let e = r.unwrap_err();
+    assert_eq!((sent, waits.len()), (0, 0));
+    assert_eq!(e.kind, ErrorKind::RateLimit);
+    assert_eq!(e.attempts, 0);
+    assert_eq!(e.status, Some(429));
+    assert_eq!(e.code.as_deref(), Some("rate_limited"));
+    assert_eq!(e.retry_after_ms, Some(120_000));
+    assert_eq!(e.idempotency_key.as_deref(), Some("k1"));
+}
+
+#[test]
+fn a_429_with_retry_after_is_published_and_the_own_retry_waits_it_once() {
+    let board = Board::default();
+    let (r, sent, waits, events) = run_shared(
+        &plan("GET", None, 3),
+        vec![
+            Ok((
+                429,
+                vec![("retry-after", "3")],
+                r#"{"error":{"type":"rate_limited","code":"rate_limited"}}"#,
+            )),
+            Ok((200, vec![], "{}")),
+        ],
+        &board,
+    );
+    assert!(r.is_ok());
+    assert_eq!(sent, 2);
+    assert_eq!(*board.published.borrow(), vec![T0 + 3000]);
+    assert_eq!(
+        waits,
+        vec![3000],
+        "the retry's own wait ends the limit: no second hold"
+    );
+    assert_eq!(events, vec![(1, 3000, DelaySource::RetryAfter)]);
+}
+
+#[test]
+fn answers_that_announce_an_empty_window_are_published() {
+    // X-RateLimit-Remaining: 0 with a reset 30 s ahead (epoch seconds), on a success.
+    let reset = ((T0 / 1000) + 30).to_string();
+    let board = Board::default();
+    let reset: &'static str = Box::leak(reset.into_boxed_str());
+    let (r, ..) = run_shared(
+        &plan("GET", None, 0),
+        vec![Ok((
+            200,
+            vec![("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", reset)],
+            "{}",
+        ))],
+        &board,
+    );
+    assert!(r.is_ok());
+    assert_eq!(*board.published.borrow(), vec![T0 + 30_000]);
+
+    // The IETF field: `RateLimit: "default";r=0;t=12`.
+    let board = Board::default();
+    let _ = run_shared(
+        &plan("GET", None, 0),
+        vec![Ok((200, vec![("ratelimit", "\"default\";r=0;t=12")], "{}"))],
+        &board,
+    );
+    assert_eq!(*board.published.borrow(), vec![T0 + 12_000]);
+
+    // Remaining above 0, an anomaly pause, a quota: nothing is shared.
+    for (status, hs, body) in [
+        (200, vec![("ratelimit", "\"default\";r=5;t=12")], "{}"),
+        (
+            429,
+            vec![("retry-after", "1800")],
+            r#"{"error":{"type":"rate_limited","code":"anomaly_paused"}}"#,
+        ),
+        (
+            429,
+            vec![],
+            r#"{"error":{"type":"quota_exceeded","code":"quota_exceeded"}}"#,
+        ),
+    ] {
+        let board = Board::default();
+        let _ = run_shared(&plan("GET", None, 0), vec![Ok((status, hs, body))], &board);
+        assert!(board.published.borrow().is_empty(), "{status} {body}");
+    }
+}
+
+#[test]
+fn hold_decisions() {
+    let cases = [
+        (None, 60_000, None, Hold::Go),
+        (Some(T0), 60_000, None, Hold::Go),
+        (Some(T0 - 5), 60_000, None, Hold::Go),
+        (Some(T0 + 1), 60_000, None, Hold::Wait(1)),
+        (Some(T0 + 60_000), 60_000, None, Hold::Wait(60_000)),
+        (Some(T0 + 60_001), 60_000, None, Hold::FailFast(60_001)),
+        (
+            Some(T0 + 5000),
+            60_000,
+            Some(T0 + 4000),
+            Hold::FailFast(5000),
+        ),
+        (Some(T0 + 5000), 60_000, Some(T0 + 5000), Hold::Wait(5000)),
+    ];
+    for (until, max, deadline, want) in cases {
+        assert_eq!(
+            hold(until, T0, max, deadline),
+            want,
+            "{until:?} {max} {deadline:?}"
+        );
+    }
+}
+
+#[test]
+fn channel_names_keep_keys_and_base_urls_apart_and_never_hold_the_key() {
+    let a = channel_name("https://api.rimp.io", Some("sk_test_aaaaaaaa"));
+    assert_eq!(
+        a,
+        channel_name("https://api.rimp.io", Some("sk_test_aaaaaaaa"))
+    );
+    assert_ne!(
+        a,
+        channel_name("https://api.rimp.io", Some("sk_test_bbbbbbbb"))
+    );
+    assert_ne!(
+        a,
+        channel_name("https://other.example", Some("sk_test_aaaaaaaa"))
+    );
+    assert_ne!(a, channel_name("https://api.rimp.io", None));
+    assert!(!a.contains("sk_test"));
+    assert!(
+        a.starts_with("rimp-client:rate-limit:") && a.len() == "rimp-client:rate-limit:".len() + 16
+    );
+}
+
+#[test]
+fn learned_until_takes_the_later_of_a_429_wait_and_an_empty_window() {
+    let mut h = ResponseHeaders::default();
+    h.set("x-ratelimit-remaining", "0".to_owned());
+    h.set("x-ratelimit-reset", ((T0 / 1000) + 10).to_string());
+    let mut e = rimp_client::Error::<()>::new(ErrorKind::RateLimit, "slow");
+    e.status = Some(429);
+    e.code = Some("rate_limited".into());
+    e.retry_after_ms = Some(3000);
+    assert_eq!(learned_until(Some(&e), &h, T0), Some(T0 + 10_000));
+    assert_eq!(
+        learned_until::<()>(None, &ResponseHeaders::default(), T0),
+        None
+    );
 }

@@ -24,7 +24,7 @@ use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
 
 use rimp_client::budget::{BudgetSettings, RetryBudget};
-use rimp_client::engine::{CallPlan, execute};
+use rimp_client::engine::{CallPlan, Coordination, execute};
 use rimp_client::envelope::{Envelope, classify, kind_for_status};
 use rimp_client::error::{DelaySource, Error, ErrorKind};
 use rimp_client::headers::{MAX_TIMER_MS, ResponseHeaders, parse_retry_after};
@@ -328,7 +328,7 @@ proptest! {
         let t = Script { steps: RefCell::new(steps.into()), sent: Cell::new(0) };
         let sleeps = Sleeps::default();
         let p = call_plan(method, key, s);
-        let _ = block_on(execute(&p, &t, &sleeps, &Jitter(jitter), None, &mut |_| {}));
+        let _ = block_on(execute(&p, &t, &sleeps, &Jitter(jitter), Coordination::default(), &mut |_| {}));
         let cap = s.max_retry_delay_ms.max(s.max_retry_after_ms);
         for w in sleeps.0.borrow().iter() {
             prop_assert!(*w <= cap && *w <= MAX_TIMER_MS, "slept {} > {}", w, cap);
@@ -398,7 +398,7 @@ proptest! {
         steps.push_back(Step::Fail(failure));
         let t = Script { steps: RefCell::new(steps), sent: Cell::new(0) };
         let sleeps = Sleeps::default();
-        let r = block_on(execute(&call_plan("POST", false, s), &t, &sleeps, &Jitter(0.0), None, &mut |_| {}));
+        let r = block_on(execute(&call_plan("POST", false, s), &t, &sleeps, &Jitter(0.0), Coordination::default(), &mut |_| {}));
         let e = r.unwrap_err();
         prop_assert!(t.sent.get() <= n + 1);
         if t.sent.get() == n + 1 {

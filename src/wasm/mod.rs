@@ -19,6 +19,7 @@ mod fetch;
 mod log;
 mod options;
 mod resources;
+mod share;
 mod timer;
 mod wait;
 mod webhook;
@@ -104,6 +105,8 @@ struct Inner {
     fetch_options: JsValue,
     budget: Option<Rc<SharedBudget>>,
     log: Option<log::Log>,
+    /// The key's rate limit as every client of it knows it (`shareRateLimit`).
+    share: Option<share::JsShare>,
 }
 
 /// The client's state in wasm (the JS `RimpClient` in js/runtime.js wraps it).
@@ -141,6 +144,16 @@ impl RimpClient {
             .config
             .retry_budget
             .map(|s| shared_budget(&o.config.base_url, s));
+        let share = o
+            .share_rate_limit
+            .unwrap_or_else(share::is_browser_like)
+            .then(|| {
+                share::JsShare::open(&crate::shared_limit::channel_name(
+                    &o.config.base_url,
+                    o.config.api_key.as_deref(),
+                ))
+            })
+            .flatten();
         let inner = Rc::new(Inner {
             config: o.config,
             fetch: o.fetch,
@@ -148,6 +161,7 @@ impl RimpClient {
             fetch_options: o.fetch_options,
             budget,
             log: o.log,
+            share,
         });
         Ok(RimpClient {
             namespaces: resources::Namespaces::new(&inner),
@@ -355,7 +369,10 @@ impl Inner {
             &transport,
             &sleeper,
             &timer::BrowserClock,
-            self.budget.as_deref().map(|b| &b.bucket),
+            engine::Coordination {
+                budget: self.budget.as_deref().map(|b| &b.bucket),
+                shared: self.share.as_ref().map(|s| s as &dyn engine::SharedLimit),
+            },
             &mut notify,
         )
         .await;
@@ -425,7 +442,9 @@ fn stringify(value: &JsValue, param: &str) -> Result<JsValue, E> {
 /// `RimpResponse` for a success whose parsed body is `data`.
 fn response_js(ok: &Answered, data: JsValue) -> JsValue {
     let r = &ok.response;
-    let rl = r.headers.rate_limit();
+    let rl = r
+        .headers
+        .rate_limit_at(crate::transport::Clock::now_ms(&timer::BrowserClock));
     // Counts and epoch milliseconds are far inside f64's exact range.
     let num = |v: Option<u64>| v.map(|n| n as f64);
     make_response(

@@ -180,6 +180,8 @@ pub struct ClientOptions {
     pub fetch_options: JsValue,
     /// `logger` and `logLevel`; `None` when nothing would be logged.
     pub log: Option<crate::wasm::log::Log>,
+    /// `shareRateLimit`, when given (the default depends on the environment).
+    pub share_rate_limit: Option<bool>,
 }
 
 /// Reads and validates `ClientOptions`.
@@ -222,6 +224,7 @@ pub fn client_options(value: JsValue) -> Result<ClientOptions, E> {
         dangerously_allow_browser: o.boolean("dangerouslyAllowBrowser")?.unwrap_or(false),
         fetch_options: o.record_copy("fetchOptions")?.unwrap_or(JsValue::UNDEFINED),
         log: crate::wasm::log::Log::from_options(&o)?,
+        share_rate_limit: o.boolean("shareRateLimit")?,
     })
 }
 

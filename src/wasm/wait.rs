@@ -94,7 +94,7 @@ impl Inner {
             let step = poller.after_observation(
                 status,
                 signature,
-                ok.response.headers.rate_limit(),
+                ok.response.headers.rate_limit_at(BrowserClock.now_ms()),
                 BrowserClock.now_ms(),
             );
             if step.next == Next::NoStatus {

@@ -17,7 +17,7 @@ const options: ClientOptions = {
   headers: { "X-App": "demo" },
   fetch: (input, init) => globalThis.fetch(input, init),
   onRetry: (e: RetryEvent) => {
-    const source: "backoff" | "retry-after" | "rate-limit-reset" = e.delaySource;
+    const source: "backoff" | "retry-after" | "rate-limit-reset" | "shared-rate-limit" = e.delaySource;
     const n: number = e.delayMs + e.attempt;
     const err: RimpError = e.error;
     void source; void n; void err;
