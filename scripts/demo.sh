@@ -3,6 +3,8 @@
 # prints the URL and runs until Ctrl-C, then stops both servers.
 #   MOCK_PORT (default 8787), WWW_PORT (default 8788): the two ports.
 #   MOCK_ARGS: extra rimp-mock flags, e.g. MOCK_ARGS="--time-scale 0.1" (the e2e test uses it).
+#   DEMO_SKIP_BUILD=1: skip the builds when pkg/ and the mock binary exist.
+# The www server (scripts/serve.mjs) also hosts the demo's webhook endpoint, POST /webhooks/rimp.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -10,9 +12,15 @@ MOCK_PORT=${MOCK_PORT:-8787}
 WWW_PORT=${WWW_PORT:-8788}
 MOCK_ARGS=${MOCK_ARGS:-}
 
-scripts/setup.sh
-scripts/build.sh
-cargo build --quiet --release -p rimp-mock
+# DEMO_SKIP_BUILD=1: use the pkg/ and target/release/rimp-mock already there (when both are;
+# e.g. while another build is running). Otherwise build both, as `make demo` does.
+if [ -n "${DEMO_SKIP_BUILD:-}" ] && [ -f pkg/index.js ] && [ -x target/release/rimp-mock ]; then
+  echo "demo: DEMO_SKIP_BUILD set: using the existing pkg/ and rimp-mock" >&2
+else
+  scripts/setup.sh
+  scripts/build.sh
+  cargo build --quiet --release -p rimp-mock
+fi
 
 mock=""
 www=""

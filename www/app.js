@@ -5,6 +5,7 @@ import { planCall, splitResponse } from "./api.js";
 import { FAULTS, HIDE_HEADERS, faultById, MockControl } from "./faults.js";
 import { CallCard } from "./timeline.js";
 import { h } from "./dom.js";
+import { WebhookPanel } from "./webhooks.js";
 
 const { RimpClient, isRimpError } = rimp;
 
@@ -243,6 +244,44 @@ async function detectMock() {
   $("#fault-availability").textContent = info ? "" : "needs rimp-mock at the base URL";
 }
 
+// ---- webhooks: deliveries shown in the call they are about -----------------------------------
+
+const cardsByJob = new Map();   // generation / comparison id → CallCard
+const deliveries = [];          // every delivery the demo server reported (it may come before the id is known)
+
+/** The call card now knows its job's id: show the deliveries already received for it. */
+function linkCard(card, id) {
+  if (typeof id !== "string" || !id) return;
+  card.created(id);
+  cardsByJob.set(id, card);
+  // rimp-mock re-seeds its ids on reset, so an id can come back: only deliveries received since
+  // this call started are about it.
+  for (const d of deliveries) if (d.subjectId === id && Date.parse(d.receivedAt) >= card.wallStart) card.webhook(d);
+}
+
+function onDelivery(entry) {
+  deliveries.push(entry);
+  if (deliveries.length > 500) deliveries.splice(0, deliveries.length - 500);
+  cardsByJob.get(entry.subjectId)?.webhook(entry);
+}
+
+/** A client for the current settings, without the page's tracing (webhook registration). */
+function plainClient() {
+  const s = readSettings();
+  return new RimpClient({
+    baseUrl: s.baseUrl, ...(s.apiKey ? { apiKey: s.apiKey } : {}), dangerouslyAllowBrowser: s.dangerouslyAllowBrowser,
+    timeoutMs: s.timeoutMs, maxRetries: s.maxRetries, retryDelayMs: s.retryDelayMs, maxRetryAfterMs: s.maxRetryAfterMs,
+  });
+}
+
+let webhooks = null;
+function initWebhooks() {
+  webhooks = new WebhookPanel({
+    toggle: $("#webhooks-on"), status: $("#webhooks-status"), log: $("#webhooks-log"),
+    makeClient: plainClient, settings: readSettings, mock: () => mock, onDelivery,
+  });
+}
+
 // ---- running a call --------------------------------------------------------------------------
 
 const calls = $("#calls");
@@ -273,7 +312,7 @@ async function runCall(endpoint, params, control, extra = {}) {
   if (matchMedia("(max-width: 900px)").matches) {
     card.el.scrollIntoView({ block: "start", behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
   }
-  if (endpoint === "generation" && control.op === "wait") card.created(params.id);
+  if (endpoint === "generation" && control.op === "wait") linkCard(card, params.id);
 
   const tracedFetch = async (input, init = {}) => {
     const a = card.attemptStart(init.method ?? "GET", String(input), init.headers);
@@ -307,6 +346,9 @@ async function runCall(endpoint, params, control, extra = {}) {
       maxRetryAfterMs: settings.maxRetryAfterMs,
       fetch: tracedFetch,
       onRetry: (event) => card.retry(event),
+      // One rate limit for every tab of the page (the default in browsers), except for a fault
+      // that would otherwise hold every later call for an hour.
+      ...(faults.some((f) => f.shareRateLimit === false) ? { shareRateLimit: false } : {}),
     });
     const hooks = {
       phase: (name, label) => card.phase(name, label),
@@ -314,13 +356,13 @@ async function runCall(endpoint, params, control, extra = {}) {
       created: (res) => {
         const { data, meta } = splitResponse(res);
         createdMeta = meta;
-        if (data?.id) { card.created(data.id); rememberId(data.id); }
+        if (data?.id) { linkCard(card, data.id); rememberId(data.id); }
       },
     };
     const opts = { signal: controller.signal, ...(extra.idempotencyKey ? { idempotencyKey: extra.idempotencyKey } : {}) };
     const value = await plan.run(client, opts, hooks);
     const { data, meta } = splitResponse(value);
-    if (data?.id) rememberId(data.id);
+    if (data?.id) { rememberId(data.id); if (!card.jobId) linkCard(card, data.id); }
     if (endpoint === "models" && Array.isArray(data?.data)) updateModels(data.data);
     card.succeed(data, meta, createdMeta);
   } catch (e) {
@@ -401,13 +443,20 @@ function initForms() {
   });
 }
 
+function initSharedLimit() {
+  const link = $("#second-tab");
+  const update = () => { link.href = location.href; };
+  update();
+  link.addEventListener("click", update);
+}
+
 function initSettings() {
   loadSettings();
   let t = null;
   settingsForm.addEventListener("input", () => {
     saveSettings();
     clearTimeout(t);
-    t = setTimeout(detectMock, 400);
+    t = setTimeout(() => detectMock().then(() => webhooks?.refresh()), 400);
   });
   settingsForm.addEventListener("submit", (e) => e.preventDefault());
 }
@@ -418,6 +467,8 @@ initTabs();
 renderFaults();
 fillDatalists(DEFAULT_MODELS);
 initForms();
+initWebhooks();
+initSharedLimit();
 syncEmpty();
 await detectMock();
 document.body.dataset.ready = "true";

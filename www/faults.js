@@ -11,7 +11,10 @@ const envelope = (type, code, message) => ({ error: { type, code, message } });
  * Every fault the panel offers. `kind` is how it is applied:
  *  - "rule": a `POST /__mock/faults` rule on the call's first request (method + exact path);
  *  - "org":  a `POST /__mock/config` change for the key's org, undone afterwards;
- *  - "config": a server-wide `POST /__mock/config` change, undone afterwards.
+ *  - "config": a server-wide `POST /__mock/config` change, undone afterwards;
+ *  - "webhook": a `POST /__mock/webhooks/faults` signature fault on the next webhook delivery
+ *    attempt (of any event). It stays armed until a delivery uses it, so it is not undone.
+ * `shareRateLimit: false` makes that call's client keep what it learns to itself.
  */
 export const FAULTS = [
   { id: "none", label: "No fault", detail: "The call goes straight through." },
@@ -45,9 +48,18 @@ export const FAULTS = [
     }),
   },
   {
-    id: "429-long", label: "429 with Retry-After: 3600",
-    detail: "A one-hour wait is above maxRetryAfterMs: the client does not sleep, it fails at once with RateLimitError.retryAfterMs.",
+    id: "429-5", label: "Next call: 429 Retry-After: 5 (try with two tabs)",
+    detail: "A rate_limited answer asking for a 5 s wait. This call waits 5 s and retries; the client also tells every other tab of this page (same base URL and key) through a BroadcastChannel, so a call sent there within those 5 s holds until then (a wait from \"shared rate limit\") instead of earning its own 429.",
     kind: "rule", count: 1,
+    action: () => ({
+      type: "respond", status: 429, headers: { "Retry-After": "5", "X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0" },
+      body: envelope("rate_limited", "rate_limited", "Rate limit exceeded for this API key (300 rpm)"),
+    }),
+  },
+  {
+    id: "429-long", label: "429 with Retry-After: 3600",
+    detail: "A one-hour wait is above maxRetryAfterMs: the client does not sleep, it fails at once with RateLimitError.retryAfterMs. (This call runs with shareRateLimit: false: shared, the hour would hold every later call of the page, and of its other tabs.)",
+    kind: "rule", count: 1, shareRateLimit: false,
     action: () => ({
       type: "respond", status: 429, headers: { "Retry-After": "3600", "X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0" },
       body: envelope("rate_limited", "rate_limited", "Rate limit exceeded for this API key (300 rpm)"),
@@ -77,6 +89,16 @@ export const FAULTS = [
     id: "slow", label: "Slow response past the timeout",
     detail: "The first attempt is held 1.5 s longer than timeoutMs. The client times out, then retries (a POST only because it carries an Idempotency-Key). Set maxRetries to 0 to see TimeoutError.",
     kind: "rule", count: 1, action: (settings) => ({ type: "delay", ms: Math.min(600_000, settings.timeoutMs + 1500) }),
+  },
+  {
+    id: "webhook-bad-signature", label: "Next webhook: bad signature",
+    detail: "rimp-mock signs the next webhook delivery attempt with the wrong key: the demo server's webhooks.unwrap rejects it (signature_mismatch, answered 400), the mock retries with a good signature, which is accepted. Needs the Webhooks switch on; send a call that ends a job (an image, a video).",
+    kind: "webhook", action: () => ({ type: "bad_signature" }),
+  },
+  {
+    id: "webhook-old-timestamp", label: "Next webhook: old timestamp",
+    detail: "rimp-mock stamps the next webhook delivery attempt 10 minutes ago (validly signed): unwrap rejects it as timestamp_out_of_tolerance (default 300 s), then accepts the retry. Needs the Webhooks switch on.",
+    kind: "webhook", action: () => ({ type: "old_timestamp", age_s: 600 }),
   },
 ];
 
@@ -133,6 +155,8 @@ export class MockControl {
   /** The mock's request log (every request it received, with its outcome). */
   requests() { return this.#send("GET", "/requests"); }
   reset() { return this.#send("POST", "/reset"); }
+  /** Every registered webhook of every org, with its secret (a mock extension). */
+  webhooks() { return this.#send("GET", "/webhooks"); }
 
   /**
    * Applies `fault` to the next call, whose first request is `method path`, for the key's org.
@@ -140,6 +164,10 @@ export class MockControl {
    */
   async arm(fault, { method, path, apiKey, settings }) {
     if (!fault || fault.kind === undefined) return async () => {};
+    if (fault.kind === "webhook") {
+      await this.#send("POST", "/webhooks/faults", { event: "*", count: 1, action: fault.action(settings) });
+      return async () => {};   // used up by the next delivery attempt, whenever the job ends
+    }
     if (fault.kind === "rule") {
       const { id } = await this.#send("POST", "/faults", { method, path, count: fault.count, action: fault.action(settings) });
       return async () => {

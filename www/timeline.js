@@ -8,6 +8,7 @@ const SOURCE_TEXT = {
   "backoff": "backoff (exponential, jittered)",
   "retry-after": "Retry-After header",
   "rate-limit-reset": "X-RateLimit-Reset header",
+  "shared-rate-limit": "shared rate limit (another tab or call of this key was told to wait; nothing sent meanwhile)",
 };
 const GEN_STEPS = ["queued", "running", "succeeded"];
 const CMP_STEPS = ["queued", "running", "succeeded"];
@@ -39,6 +40,7 @@ export class CallCard {
     this.onRetrySameKey = onRetrySameKey;
     this.onCancelJob = onCancelJob;
     this.t0 = performance.now();
+    this.wallStart = Date.now();
     this.phaseName = "request";
     this.attempts = [];      // fetches of the first request (phase "request")
     this.polls = [];         // fetches while waiting (phase "wait")
@@ -212,11 +214,12 @@ export class CallCard {
   /** `onRetry(event)`: the failed attempt's error and the wait before the next one. */
   retry(event) {
     const a = this.current;
-    if (a?.detailEl && event.error) {
+    const src = event.delaySource;
+    // A shared hold comes before an attempt: it is not about the previous attempt's answer.
+    if (a?.detailEl && event.error && src !== "shared-rate-limit") {
       append(a.detailEl, [h("span", { class: "err-name" }, event.error.name),
         event.error.code ? h("span", { class: "muted" }, ` · ${event.error.code}`) : null]);
     }
-    const src = event.delaySource;
     const bar = h("span", { class: "wait-bar", "aria-hidden": "true" }, h("span", { style: `animation-duration:${Math.max(0, event.delayMs)}ms` }));
     const li = this.#event("ev-wait",
       h("div", { class: "ev-main" },
@@ -233,6 +236,28 @@ export class CallCard {
       return;
     }
     this.pendingWait = li;
+  }
+
+  /** A webhook delivery about this call's job, as the demo server verified it (or refused it). */
+  webhook(entry) {
+    this.webhooksSeen ??= new Set();
+    if (this.webhooksSeen.has(entry.seq)) return;
+    this.webhooksSeen.add(entry.seq);
+    const ok = entry.outcome === "accepted";
+    const li = this.#event(ok ? "ev-webhook" : "ev-webhook ev-webhook-bad",
+      h("div", { class: "ev-main" },
+        h("strong", { "data-role": "webhook-text" }, ok ? `webhook: ${entry.type} (accepted)` : `webhook rejected: ${entry.code}`),
+        ok && entry.jobStatus ? h("span", { class: "muted" }, ` · job ${entry.jobStatus}`) : null),
+      h("div", { class: "ev-sub" },
+        h("span", {}, `${ok ? "verified by" : "refused by"} webhooks.unwrap · answered ${entry.status}`),
+        entry.deliveryId ? h("span", {}, "delivery ", code(entry.deliveryId)) : null,
+        entry.eventId ? h("span", {}, "event ", code(entry.eventId)) : null,
+        h("span", {}, `at +${seconds(Math.max(0, Date.parse(entry.receivedAt) - (Date.now() - (performance.now() - this.t0))))}`),
+        ok ? null : h("span", { class: "muted" }, "rimp-mock retries it, signed again")));
+    li.dataset.role = "webhook";
+    li.dataset.outcome = entry.outcome;
+    li.dataset.type = entry.type ?? "";
+    if (!ok) li.dataset.code = entry.code ?? "";
   }
 
   #closeWait() {

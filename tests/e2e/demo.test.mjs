@@ -97,9 +97,12 @@ after(async () => {
 
 // ---- page helpers ------------------------------------------------------------------------------
 
-/** Opens the page in a fresh context and records every console/network problem. */
-async function openPage({ viewport = { width: 1440, height: 900 }, colorScheme = "light", isMobile = false } = {}) {
-  const context = await browser.newContext({ viewport, colorScheme, isMobile, hasTouch: isMobile, deviceScaleFactor: 1 });
+/**
+ * Opens the page in a fresh context (or as another tab of `context`) and records every
+ * console/network problem.
+ */
+async function openPage({ viewport = { width: 1440, height: 900 }, colorScheme = "light", isMobile = false, context: shared } = {}) {
+  const context = shared ?? await browser.newContext({ viewport, colorScheme, isMobile, hasTouch: isMobile, deviceScaleFactor: 1 });
   const page = await context.newPage();
   const problems = [];
   page.on("console", (m) => {
@@ -143,8 +146,8 @@ function checkConsole(problems, expected = [], label = "", maxNetErrors = 0) {
 }
 
 /** Arms a fault (optional), presses the form's submit button, returns the new call card's number. */
-async function send(page, { tab = "image", fault, hideHeaders = false, button } = {}) {
-  await control("POST", "/reset");
+async function send(page, { tab = "image", fault, hideHeaders = false, button, reset = true } = {}) {
+  if (reset) await control("POST", "/reset");
   await page.click(`#tab-${tab}`);
   if (fault) await page.click(`#faults label[data-fault="${fault}"]`);
   if (hideHeaders) await page.check("#hide-headers");
@@ -188,6 +191,10 @@ function readCard(page, n) {
       })),
       waits: [...card.querySelectorAll(".ev-wait")].map((w) => ({ source: w.dataset.source, delayMs: Number(w.dataset.delay), state: w.dataset.state })),
       resendNote: Boolean(card.querySelector('[data-role="browser-resend"]')),
+      webhooks: [...card.querySelectorAll('[data-role="webhook"]')].map((w) => ({
+        outcome: w.dataset.outcome, type: w.dataset.type, code: w.dataset.code ?? null,
+        text: w.querySelector('[data-role="webhook-text"]').textContent.trim(),
+      })),
       progress: card.querySelector("[data-role=progress]")?.dataset.status ?? null,
       polls: card.querySelectorAll(".polls .poll:not(.poll-wait)").length,
       jobStatus: text("[data-role=job-status]"),
@@ -203,6 +210,28 @@ function readCard(page, n) {
 async function imagesLoaded(page, n) {
   await page.waitForFunction((k) => [...document.querySelectorAll(`.call[data-n="${k}"] .outputs img`)]
     .every((i) => i.complete && i.naturalWidth > 0), n, { timeout: 10_000 });
+}
+
+/** Turns the Webhooks switch on (again: a mock reset drops the registration), waits until registered. */
+async function enableWebhooks(page) {
+  if (await page.isChecked("#webhooks-on")) {
+    await page.uncheck("#webhooks-on");
+    await page.waitForSelector('#webhooks-status[data-state="idle"]');
+  }
+  await page.check("#webhooks-on");
+  await page.waitForSelector('#webhooks-status[data-state="ok"]', { timeout: 10_000 });
+}
+
+/** Waits until call `n` shows webhook deliveries matching `sel` (e.g. `[data-outcome=accepted]`). */
+async function webhookShown(page, n, sel = "", timeout = 15_000) {
+  await page.waitForSelector(`.call[data-n="${n}"] [data-role="webhook"]${sel}`, { timeout, state: "attached" });
+}
+
+/** The demo server's delivery log (scripts/serve.mjs). */
+async function serverLog() {
+  const res = await fetch(`${wwwOrigin}/webhooks/log`);
+  assert.equal(res.status, 200);
+  return res.json();
 }
 
 function assertSameKey(card, count) {
@@ -417,6 +446,105 @@ test("demo page: every scenario through the UI, at desktop width", { timeout: 30
     await page.screenshot({ path: `${OUT}/demo-desktop.png`, fullPage: true });
     await page.emulateMedia({ colorScheme: "dark" });
     await page.screenshot({ path: `${OUT}/demo-desktop-dark.png`, fullPage: true });
+    checkConsole(problems, [], "end");
+  } finally {
+    await context.close();
+  }
+});
+
+test("demo page: webhooks verified by the demo server, and one rate limit for two tabs", { timeout: 180_000 }, async (t) => {
+  const { context, page, problems } = await openPage();
+  try {
+    checkConsole(problems, [], "page load");
+
+    await t.test("a video job ends by waitFor and by webhook (accepted)", async () => {
+      const since = Date.now();
+      await control("POST", "/reset");
+      await enableWebhooks(page);
+      const registered = await control("GET", "/webhooks");
+      assert.equal(registered.length, 1, "one registration of the demo endpoint");
+      assert.equal(registered[0].url, `${wwwOrigin}/webhooks/rimp`);
+      assert.equal(registered[0].org, "demo");
+      const n = await send(page, { tab: "video", reset: false });
+      const settledCard = await settled(page, n);
+      assert.equal(settledCard.state, "succeeded", "waitFor ended the job");
+      assert.equal(settledCard.progress, "succeeded");
+      assert.ok(settledCard.polls >= 1, "at least one poll");
+      await webhookShown(page, n, '[data-outcome="accepted"]');
+      const c = await readCard(page, n);
+      assert.deepEqual(c.webhooks, [{ outcome: "accepted", type: "generation.completed", code: null, text: "webhook: generation.completed (accepted)" }]);
+      const gen = (await control("GET", "/ledger")).generations[0];
+      const mine = (await serverLog()).filter((e) => e.subjectId === gen.id && Date.parse(e.receivedAt) >= since);
+      assert.deepEqual(mine.map((e) => [e.outcome, e.type, e.status]), [["accepted", "generation.completed", 200]]);
+      assert.match(mine[0].deliveryId, /^whd_/);
+      const deliveries = await control("GET", "/webhooks/deliveries");
+      assert.deepEqual(deliveries.map((d) => [d.type, d.status]), [["generation.completed", "succeeded"]], "the mock saw a 2xx");
+      checkConsole(problems, [], "video + webhook");
+    });
+
+    await t.test("next webhook: bad signature → rejected (signature_mismatch), then the retry is accepted", async () => {
+      await control("POST", "/reset");
+      await enableWebhooks(page);
+      const n = await send(page, { fault: "webhook-bad-signature", reset: false });
+      const first = await settled(page, n);
+      assert.equal(first.state, "succeeded");
+      assert.deepEqual(first.faults, ["webhook-bad-signature"]);
+      await webhookShown(page, n, '[data-outcome="accepted"]');
+      const c = await readCard(page, n);
+      assert.deepEqual(c.webhooks.map((w) => [w.outcome, w.code, w.text]), [
+        ["rejected", "signature_mismatch", "webhook rejected: signature_mismatch"],
+        ["accepted", null, "webhook: generation.completed (accepted)"],
+      ]);
+      const d = await control("GET", "/webhooks/deliveries");
+      assert.equal(d.length, 1);
+      assert.deepEqual(d[0].attempts.map((a) => [a.fault_type, a.status]), [["bad_signature", 400], [null, 200]], "400 for the bad one, 2xx for the retry");
+      checkConsole(problems, [], "bad signature");
+    });
+
+    await t.test("next webhook: old timestamp → rejected (timestamp_out_of_tolerance)", async () => {
+      await control("POST", "/reset");
+      await enableWebhooks(page);
+      const n = await send(page, { fault: "webhook-old-timestamp", reset: false });
+      await settled(page, n);
+      await webhookShown(page, n, '[data-outcome="accepted"]');
+      const c = await readCard(page, n);
+      assert.deepEqual(c.webhooks.map((w) => w.text), ["webhook rejected: timestamp_out_of_tolerance", "webhook: generation.completed (accepted)"]);
+      await page.uncheck("#webhooks-on");
+      await page.waitForSelector('#webhooks-status[data-state="idle"]');
+      assert.deepEqual(await control("GET", "/webhooks"), [], "switching off deletes the registration");
+      checkConsole(problems, [], "old timestamp");
+    });
+
+    await t.test("two tabs: a 429 in tab A holds a call in tab B (shared-rate-limit)", async () => {
+      const b = await openPage({ context });
+      try {
+        checkConsole(b.problems, [], "tab B load");
+        const na = await send(page, { fault: "429-5" });
+        await page.waitForSelector(`.call[data-n="${na}"] .ev-wait`);   // A got its 429 (and told B)
+        const nb = await send(b.page, { reset: false });
+        const cb = await settled(b.page, nb);
+        const ca = await settled(page, na);
+        assert.equal(ca.state, "succeeded");
+        assert.deepEqual(ca.waits.map((w) => [w.source, w.delayMs]), [["retry-after", 5000]]);
+        assert.equal(cb.state, "succeeded");
+        assert.equal(cb.waits.length, 1, "B held once");
+        assert.equal(cb.waits[0].source, "shared-rate-limit");
+        assert.ok(cb.waits[0].delayMs > 2000 && cb.waits[0].delayMs <= 5000, `B's hold ${cb.waits[0].delayMs} ms`);
+        assert.equal(cb.attempts.length, 1, "B sent one request, after the hold");
+        assert.match(cb.attempts[0].status, /^200\b/);
+        const shown = await b.page.textContent(`.call[data-n="${nb}"] .ev-wait .source`);
+        assert.match(shown, /^shared rate limit/);
+        const log = (await control("GET", "/requests")).filter((e) => e.method === "POST" && e.path === "/v1/images");
+        assert.deepEqual(log.map((e) => e.status), [429, 200, 200], "no 429 for B");
+        checkConsole(problems, [429], "tab A");
+        checkConsole(b.problems, [], "tab B");
+        await b.page.screenshot({ path: `${OUT}/demo-shared-limit-tab-b.png`, fullPage: true });
+      } finally {
+        await b.page.close();
+      }
+    });
+
+    await page.screenshot({ path: `${OUT}/demo-webhooks.png`, fullPage: true });
     checkConsole(problems, [], "end");
   } finally {
     await context.close();
