@@ -9,6 +9,7 @@ use super::resources::{read_id, result_js, with_response};
 use super::timer::{self, BrowserClock, BrowserSleeper, TimerGuard, Trip, Tripwire};
 use super::{E, Inner, Prepared};
 use crate::engine;
+use crate::headers::MAX_TIMER_MS;
 use crate::plan::{plan_poll, plan_wait};
 use crate::transport::{BodyText, Clock, Sleeper};
 use crate::wait::{JobKind, Next, Poller, WaitSettings};
@@ -115,17 +116,20 @@ impl Inner {
             if step.next == Next::Done {
                 return Ok(result_js(&ok, current, with_response));
             }
-            // Until the next poll, or (no poll fits before the deadline) until the deadline's
-            // timer ends the wait; kept against the wall clock, and ended at once on abort.
+            // Until the next poll, kept against the wall clock. When no poll fits before the
+            // deadline, the deadline's own timer ends the wait: this sleep must not race it
+            // (waking at the same instant would send one more poll), so it is open-ended. Both
+            // end at once on abort.
+            let sleep_ms = match step.next {
+                Next::Poll { .. } => poller.sleep_ms(BrowserClock.now_ms()),
+                Next::Expire | Next::Done | Next::NoStatus => MAX_TIMER_MS,
+            };
             let polls = poller.polls();
-            sleeper
-                .sleep(poller.sleep_ms(BrowserClock.now_ms()))
-                .await
-                .map_err(|reason| {
-                    let mut e = engine::aborted(reason);
-                    e.attempts = polls;
-                    e
-                })?;
+            sleeper.sleep(sleep_ms).await.map_err(|reason| {
+                let mut e = engine::aborted(reason);
+                e.attempts = polls;
+                e
+            })?;
         }
     }
 }

@@ -129,7 +129,7 @@ pub fn get(v: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(v, &key.into()).unwrap()
 }
 
-const FAST: &str = r#"{"allowInsecureHttp":true,"retryBudget":false,"baseUrl":"http://rimp.test","apiKey":"sk_test_k","dangerouslyAllowBrowser":true,"retryDelayMs":5,"maxRetryDelayMs":50}"#;
+const FAST: &str = r#"{"allowInsecureHttp":true,"retryBudget":false,"shareRateLimit":false,"baseUrl":"http://rimp.test","apiKey":"sk_test_k","dangerouslyAllowBrowser":true,"retryDelayMs":5,"maxRetryDelayMs":50}"#;
 
 fn env(t: &str, code: &str) -> String {
     format!(
@@ -519,7 +519,7 @@ async fn per_attempt_timeout() {
     // A fetch that honours its signal, and one that ignores it: both end at the timeout.
     for hang in [r#"{"hang":true}"#, r#"{"hang":"deaf"}"#] {
         let s = script(&[hang.to_owned(), step(200, "{}", "{}")]);
-        let cfg = r#"{"allowInsecureHttp":true,"retryBudget":false,"baseUrl":"http://rimp.test","retryDelayMs":5,"timeoutMs":40}"#;
+        let cfg = r#"{"allowInsecureHttp":true,"retryBudget":false,"shareRateLimit":false,"baseUrl":"http://rimp.test","retryDelayMs":5,"timeoutMs":40}"#;
         let r = run(cfg, &s, "GET", "/v1/models", JsValue::UNDEFINED).await;
         assert_eq!(get(&r.ok(), "attempts").as_f64(), Some(2.0), "{hang}");
         let r = run(
@@ -591,7 +591,7 @@ async fn abort_before_send_in_flight_and_during_a_wait() {
     }
 
     // During a 10 s backoff wait: rejects at once, no second request.
-    let slow = r#"{"allowInsecureHttp":true,"retryBudget":false,"baseUrl":"http://rimp.test","retryDelayMs":10000}"#;
+    let slow = r#"{"allowInsecureHttp":true,"retryBudget":false,"shareRateLimit":false,"baseUrl":"http://rimp.test","retryDelayMs":10000}"#;
     let r = run(
         slow,
         &script(&[step(503, "{}", "")]),
@@ -651,7 +651,7 @@ async fn every_class_has_its_name_and_lineage() {
             &[],
         ),
     ];
-    let one = r#"{"allowInsecureHttp":true,"retryBudget":false,"baseUrl":"http://rimp.test","maxRetries":0}"#;
+    let one = r#"{"allowInsecureHttp":true,"retryBudget":false,"shareRateLimit":false,"baseUrl":"http://rimp.test","maxRetries":0}"#;
     for (st, class, parents) in rows {
         let r = run(
             one,
@@ -698,7 +698,7 @@ async fn hostile_bodies_keep_raw_text_and_status_class() {
         big.as_str(),
     ] {
         let r = run(
-            r#"{"allowInsecureHttp":true,"retryBudget":false,"baseUrl":"http://rimp.test","maxRetries":0}"#,
+            r#"{"allowInsecureHttp":true,"retryBudget":false,"shareRateLimit":false,"baseUrl":"http://rimp.test","maxRetries":0}"#,
             &script(&[step(502, "{}", body)]),
             "GET",
             "/v1/x",
@@ -818,7 +818,7 @@ async fn query_headers_and_success_shapes() {
         r#"{"query":{"group_by":"day","n":2.5,"flag":true,"skip":null,"s":"a b&c"},"headers":{"X-Trace":"t1"}}"#,
     );
     let r = run(
-        r#"{"allowInsecureHttp":true,"retryBudget":false,"baseUrl":"http://rimp.test/","headers":{"X-App":"demo"}}"#,
+        r#"{"allowInsecureHttp":true,"retryBudget":false,"shareRateLimit":false,"baseUrl":"http://rimp.test/","headers":{"X-App":"demo"}}"#,
         &s,
         "get",
         "/v1/usage",

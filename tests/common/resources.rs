@@ -117,7 +117,7 @@ fn statuses(rec: &Progress) -> Vec<String> {
         .collect()
 }
 
-const STUB_CLIENT: &str = r#"{"allowInsecureHttp":true,"retryBudget":false,"baseUrl":"http://rimp.test","apiKey":"sk_test_stub","dangerouslyAllowBrowser":true,"retryDelayMs":5,"maxRetryDelayMs":20}"#;
+const STUB_CLIENT: &str = r#"{"allowInsecureHttp":true,"retryBudget":false,"shareRateLimit":false,"baseUrl":"http://rimp.test","apiKey":"sk_test_stub","dangerouslyAllowBrowser":true,"retryDelayMs":5,"maxRetryDelayMs":20}"#;
 
 /// Every namespace and its methods, as the README lists them.
 const NAMESPACES: [(&str, &[&str]); 12] = [
@@ -132,7 +132,7 @@ const NAMESPACES: [(&str, &[&str]); 12] = [
     ("usage", &["get"]),
     ("models", &["list"]),
     ("apiKeys", &["create", "revoke", "update"]),
-    ("webhooks", &["create"]),
+    ("webhooks", &["create", "unwrap"]),
 ];
 
 fn stub_client(script: &str) -> (JsValue, super::Stub) {
@@ -176,7 +176,7 @@ impl Live {
         let base = mock_url();
         let key = format!("sk_test_res{n}{}_key", unique_tag());
         let client = js_client(&format!(
-            r#"{{"retryBudget":false,"baseUrl":"{base}","apiKey":"{key}","dangerouslyAllowBrowser":true,"retryDelayMs":20{extra}}}"#
+            r#"{{"retryBudget":false,"shareRateLimit":false,"baseUrl":"{base}","apiKey":"{key}","dangerouslyAllowBrowser":true,"retryDelayMs":20{extra}}}"#
         ));
         Live {
             client,
@@ -257,8 +257,9 @@ async fn settle(ms: u32) {
 
 #[wasm_bindgen_test]
 fn namespaces_are_made_once_with_their_methods() {
-    let c =
-        js_client(r#"{"allowInsecureHttp":true,"retryBudget":false,"baseUrl":"http://rimp.test"}"#);
+    let c = js_client(
+        r#"{"allowInsecureHttp":true,"retryBudget":false,"shareRateLimit":false,"baseUrl":"http://rimp.test"}"#,
+    );
     for (ns, methods) in NAMESPACES {
         let info = serde_like::parse(&namespace_info(&c, ns));
         assert_eq!(info.get("isObject"), Some(&Value::Bool(true)), "{ns}");
@@ -280,8 +281,9 @@ fn namespaces_are_made_once_with_their_methods() {
         assert_eq!(got, *methods, "{ns}");
     }
     // Two clients do not share namespace objects.
-    let d =
-        js_client(r#"{"allowInsecureHttp":true,"retryBudget":false,"baseUrl":"http://rimp.test"}"#);
+    let d = js_client(
+        r#"{"allowInsecureHttp":true,"retryBudget":false,"shareRateLimit":false,"baseUrl":"http://rimp.test"}"#,
+    );
     assert!(!js_sys::Object::is(&get(&c, "images"), &get(&d, "images")));
 }
 
@@ -645,7 +647,7 @@ async fn wait_for_deadline_cuts_a_hanging_poll_short() {
     // deadline (timeoutMs 150) ends it: the fetch is aborted and the wait rejects at once.
     let script = format!(r#"[{},{{"hang":true}}]"#, gen_step("running"));
     let stub = scripted_fetch(&script);
-    let opts = r#"{"allowInsecureHttp":true,"retryBudget":false,"baseUrl":"http://rimp.test","timeoutMs":60000,"dangerouslyAllowBrowser":true}"#;
+    let opts = r#"{"allowInsecureHttp":true,"retryBudget":false,"shareRateLimit":false,"baseUrl":"http://rimp.test","timeoutMs":60000,"dangerouslyAllowBrowser":true}"#;
     let c: JsValue = client(&stub, &retry_recorder(), opts).into();
     let t0 = now();
     let e = call(

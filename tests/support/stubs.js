@@ -50,7 +50,7 @@ export function eventsJson(rec) {
 
 /** Builds `{ fetch, onRetry, ...extra }` client options. */
 export function clientOptions(stub, rec, extraJson) {
-  return { ...JSON.parse(extraJson), fetch: stub.fetch, onRetry: rec.onRetry };
+  return { shareRateLimit: false, ...JSON.parse(extraJson), fetch: stub.fetch, onRetry: rec.onRetry };
 }
 
 export function describeError(e, classes) {
