@@ -295,7 +295,7 @@ export interface ApiKey {
 /** The answer to `apiKeys.create`: the key itself is shown this once. **Guessed shape.** */
 export interface CreatedApiKey extends ApiKey {
   /** The secret (`sk_test_…` / `sk_live_…`), returned only here. */
-  key?: string;
+  key: string;
 }
 
 /** An event type a webhook subscribes to (`"*"`: every type). */
@@ -317,11 +317,17 @@ export interface Webhook {
   id: string;
   url: string;
   events: string[];
-  /** `whsec_…`: the signing secret, returned **only** by `create`. */
+  /** `whsec_…`: the signing secret, returned **only** by `create` (see `CreatedWebhook`). */
   secret?: string;
   object?: string;
   created_at?: string;
   [field: string]: unknown;
+}
+
+/** The answer to `webhooks.create`: the signing secret is shown this once. */
+export interface CreatedWebhook extends Webhook {
+  /** `whsec_…`: keep it (e.g. as the client's `webhookSecret`) to verify deliveries. */
+  secret: string;
 }
 
 // ---- Webhook events (`webhooks.unwrap`) ----
@@ -439,6 +445,9 @@ export interface ResourceCallOptions extends CallOptions {
   withResponse?: boolean;
 }
 
+/** The options of a GET: no `idempotencyKey` (a GET never carries one; it is refused). */
+export type GetCallOptions = Omit<ResourceCallOptions, "idempotencyKey">;
+
 /** Options that ask for the whole `RimpResponse` (every resource method and `waitFor`). */
 export interface WithResponse {
   withResponse: true;
@@ -450,7 +459,7 @@ export interface BodyOnly {
 }
 
 /** `generations.waitFor` / `comparisons.waitFor` options. */
-export interface WaitOptions<T = Generation | Comparison> extends CallOptions {
+export interface WaitOptions<T = Generation | Comparison> extends Omit<CallOptions, "idempotencyKey"> {
   /** The first wait between polls, in ms; each next one is 1.5× longer (rounded up), up to `maxIntervalMs`. @default 1000 */
   intervalMs?: number;
   /** The cap of the growing interval (raised to `intervalMs` if lower). @default 10000 */
@@ -472,25 +481,25 @@ export interface ParamsMethod<P, R> {
   (params: P, options?: ResourceCallOptions): Promise<R | RimpResponse<R>>;
 }
 
-/** A method taking an optional query object (`usage.get`). */
+/** A method taking an optional query object (`usage.get`, a GET). */
 export interface QueryMethod<Q, R> {
-  (query: Q | undefined, options: ResourceCallOptions & WithResponse): Promise<RimpResponse<R>>;
-  (query?: Q, options?: ResourceCallOptions & BodyOnly): Promise<R>;
-  (query?: Q, options?: ResourceCallOptions): Promise<R | RimpResponse<R>>;
+  (query: Q | undefined, options: GetCallOptions & WithResponse): Promise<RimpResponse<R>>;
+  (query?: Q, options?: GetCallOptions & BodyOnly): Promise<R>;
+  (query?: Q, options?: GetCallOptions): Promise<R | RimpResponse<R>>;
 }
 
-/** A method taking only options (`models.list`). */
+/** A method taking only options (`models.list`, a GET). */
 export interface OptionsMethod<R> {
-  (options: ResourceCallOptions & WithResponse): Promise<RimpResponse<R>>;
-  (options?: ResourceCallOptions & BodyOnly): Promise<R>;
-  (options?: ResourceCallOptions): Promise<R | RimpResponse<R>>;
+  (options: GetCallOptions & WithResponse): Promise<RimpResponse<R>>;
+  (options?: GetCallOptions & BodyOnly): Promise<R>;
+  (options?: GetCallOptions): Promise<R | RimpResponse<R>>;
 }
 
 /** A method taking an id (percent-encoded into the path; an empty id is refused before sending). */
-export interface IdMethod<R> {
-  (id: string, options: ResourceCallOptions & WithResponse): Promise<RimpResponse<R>>;
-  (id: string, options?: ResourceCallOptions & BodyOnly): Promise<R>;
-  (id: string, options?: ResourceCallOptions): Promise<R | RimpResponse<R>>;
+export interface IdMethod<R, O = ResourceCallOptions> {
+  (id: string, options: O & WithResponse): Promise<RimpResponse<R>>;
+  (id: string, options?: O & BodyOnly): Promise<R>;
+  (id: string, options?: O): Promise<R | RimpResponse<R>>;
 }
 
 /** A method taking an id and a params object (`apiKeys.update`). */
@@ -542,7 +551,7 @@ export interface ChatResource {
 /** `client.generations` */
 export interface GenerationsResource {
   /** `GET /v1/generations/{id}`: the polling endpoint of every async job. */
-  get: IdMethod<Generation>;
+  get: IdMethod<Generation, GetCallOptions>;
   /**
    * `POST /v1/generations/{id}/cancel` (no body). Only `queued` and `running` jobs can be
    * canceled; otherwise a `ConflictError` with code `not_cancelable`. The API does not document
@@ -563,7 +572,7 @@ export interface ComparisonsResource {
   /** `POST /v1/comparisons`: one prompt across 2–12 models. */
   create: ParamsMethod<ComparisonCreateParams, Comparison>;
   /** `GET /v1/comparisons/{id}`, with every child generation. */
-  get: IdMethod<Comparison>;
+  get: IdMethod<Comparison, GetCallOptions>;
   /** Polls until `succeeded`, `partial` or `failed`, and resolves with the comparison (`partial` and `failed` resolve too). */
   waitFor: WaitMethod<Comparison>;
 }
@@ -589,7 +598,7 @@ export interface ApiKeysResource {
 /** `client.webhooks` */
 export interface WebhooksResource {
   /** `POST /v1/webhooks`: the answer carries the signing `secret`, shown only this once. */
-  create: ParamsMethod<WebhookCreateParams, Webhook>;
+  create: ParamsMethod<WebhookCreateParams, CreatedWebhook>;
   /**
    * Verifies a delivery and resolves to its event. Pass the **raw** body (as received, before
    * any JSON parsing) and the request's headers. Checks `X-Rimp-Signature` (HMAC-SHA-256 with

@@ -61,10 +61,34 @@ export function isReady() {
   return generation > 0;
 }
 
-/** Starts the first instance from `module` (bytes or a compiled module). */
+function initFailed(message, cause) {
+  return new RimpError(message, { code: "init_failed" }, cause === undefined ? undefined : { cause });
+}
+
+/**
+ * Starts the first instance from `module` (bytes or a compiled module). A module that is not
+ * this package's (another version's file, say) is refused before anything is instantiated, so
+ * a later call with the right one still works.
+ */
 export function startWith(module) {
   if (generation > 0) return;
-  glue.initSync({ module });
+  let m = module;
+  if (!(m instanceof WebAssembly.Module)) {
+    try {
+      m = new WebAssembly.Module(m);
+    } catch (e) {
+      throw initFailed("rimp-client: the bytes given are not a WebAssembly module", e);
+    }
+  }
+  const exported = new Set(WebAssembly.Module.exports(m).map((e) => e.name));
+  if (!exported.has("__wbindgen_start") || !exported.has("rimpcore_new")) {
+    throw initFailed("rimp-client: this WebAssembly module is not rimp-client's (a .wasm file from another version of the package?)");
+  }
+  try {
+    glue.initSync({ module: m });
+  } catch (e) {
+    throw initFailed("rimp-client: the WebAssembly module could not be instantiated (a .wasm file from another version of the package?)", e);
+  }
   generation = 1;
   live = true;
 }

@@ -139,7 +139,7 @@ export interface RequestOptions extends CallOptions {
   /** Sent as JSON (`JSON.stringify`). Not allowed on GET/HEAD. */
   body?: unknown;
   /** Appended to the path, percent-encoded; `undefined` values are skipped. */
-  query?: Record<string, string | number | boolean | undefined>;
+  query?: Record<string, string | number | boolean | null | undefined>;
 }
 
 /** A successful answer and how it was reached. */

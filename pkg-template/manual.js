@@ -27,7 +27,9 @@ function readFileUrl(url) {
 
 function defaultUrl() {
   try {
-    return new URL(`./${WASM_FILE}`, import.meta.url);
+    // A literal path: bundlers (Vite, webpack) follow `new URL("./file", import.meta.url)`, but
+    // Vite reads a template literal there as a glob and pulls in the whole folder.
+    return new URL("./rimp_client_bg.wasm", import.meta.url);
   } catch (e) {
     throw fail(`init(): cannot locate ${WASM_FILE} next to this module: pass init({ module_or_path: url | bytes | WebAssembly.Module })`, e);
   }
@@ -65,6 +67,7 @@ export async function init(input) {
       throw fail(`init(): the bytes given are not rimp-client's WebAssembly: ${e && e.message}`, e);
     }
   }
+  // Refuses a module that is not this package's (code init_failed); a later init() can retry.
   if (!isReady()) startWith(src);
 }
 
@@ -73,7 +76,7 @@ export function initSync(input) {
   if (isReady()) return;
   const src = input !== null && typeof input === "object" && "module" in input ? input.module : input;
   if (src === undefined || src === null) throw fail("initSync(): pass the wasm bytes or a WebAssembly.Module");
-  startWith(src);
+  startWith(src); // throws RimpError init_failed for bytes that are not this package's wasm
 }
 
 export default init;

@@ -96,7 +96,13 @@ if (manifest.version !== cargoVersion) {
   throw new Error(`pkg-template/package.json version ${manifest.version} != Cargo.toml ${cargoVersion}`);
 }
 writeFileSync(join(pkg, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
-copyFileSync(join(root, "README.md"), join(pkg, "README.md"));
+// The README's links to other files of the repository would be dead on npm: name the file
+// instead ("CONTRIBUTING.md in the repository"); in-page anchors and absolute links stay.
+const readme = readFileSync(join(root, "README.md"), "utf8").replace(
+  /\[([^\]]+)\]\((?!https?:|#)([^)\s]+)\)/g,
+  (_, text, target) => (text === target || text === `\`${target}\`` ? `${text} (in the repository)` : `${text} (${target} in the repository)`),
+);
+writeFileSync(join(pkg, "README.md"), readme);
 copyFileSync(join(root, "LICENSE"), join(pkg, "LICENSE"));
 for (const f of manifest.files) {
   if (!existsSync(join(pkg, f))) throw new Error(`package.json lists ${f}, which the build did not produce`);

@@ -128,20 +128,37 @@ pub fn max_retries<C>(value: f64) -> Result<u32, Error<C>> {
 pub fn base_url<C>(value: &str) -> Result<String, Error<C>> {
     within_limit("baseUrl", value)?;
     let v = value.trim();
-    let rest = v
-        .strip_prefix("https://")
-        .or_else(|| v.strip_prefix("http://"));
-    let valid = rest.is_some_and(|r| {
+    // The scheme is case-insensitive (`HTTP://LOCALHOST:1` is a fine URL).
+    let scheme_len = if v
+        .get(..8)
+        .is_some_and(|p| p.eq_ignore_ascii_case("https://"))
+    {
+        8
+    } else if v
+        .get(..7)
+        .is_some_and(|p| p.eq_ignore_ascii_case("http://"))
+    {
+        7
+    } else {
+        0
+    };
+    let rest = (scheme_len > 0).then(|| v.get(scheme_len..)).flatten();
+    let valid = rest.filter(|r| {
         let host = r.split('/').next().unwrap_or_default();
         !host.is_empty() && !r.contains(['?', '#']) && !r.chars().any(char::is_whitespace)
     });
-    if !valid {
+    let Some(rest) = valid else {
         return Err(Error::invalid_option(
             "baseUrl",
             "baseUrl must be an absolute http:// or https:// URL with no query or fragment, e.g. \"https://api.rimp.io\"",
         ));
-    }
-    Ok(v.trim_end_matches('/').to_owned())
+    };
+    let scheme = if scheme_len == 8 {
+        "https://"
+    } else {
+        "http://"
+    };
+    Ok(String::from(scheme) + rest.trim_end_matches('/'))
 }
 
 /// The longest text option accepted (`apiKey`, `baseUrl`, a header name or value, a path, a

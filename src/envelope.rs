@@ -136,13 +136,14 @@ pub fn classify<C>(status: u16, headers: &ResponseHeaders, body: &str, now_ms: u
     let request_id = headers.request_id().or_else(|| env.request_id.clone());
     let rate_limit = headers.rate_limit_at(now_ms);
 
-    // The server-requested wait: Retry-After, else (on a 429) X-RateLimit-Reset − now.
+    // The server-requested wait: Retry-After, else (on a 429) X-RateLimit-Reset − now. Not for
+    // a monthly quota: the rate-limit window's reset says nothing about when the month ends.
     let mut retry_after = headers
         .retry_after
         .as_deref()
         .and_then(|v| parse_retry_after(v, now_ms))
         .map(|ms| (ms, DelaySource::RetryAfter));
-    if retry_after.is_none() && status == 429 {
+    if retry_after.is_none() && status == 429 && kind != ErrorKind::QuotaExceeded {
         retry_after = rate_limit
             .and_then(|rl| rl.until_reset_ms(now_ms))
             .map(|ms| (ms, DelaySource::RateLimitReset));

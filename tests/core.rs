@@ -1134,3 +1134,37 @@ fn ietf_ratelimit_fields_fill_what_x_ratelimit_lacks() {
         assert_eq!(got, want, "{pairs:?}");
     }
 }
+
+#[test]
+fn base_url_schemes_are_case_insensitive_and_normalised() {
+    use rimp_client::config::base_url;
+    assert_eq!(
+        base_url::<()>("HTTP://LOCALHOST:1/").unwrap(),
+        "http://LOCALHOST:1"
+    );
+    assert_eq!(
+        base_url::<()>("Https://api.rimp.io").unwrap(),
+        "https://api.rimp.io"
+    );
+    assert!(base_url::<()>("ftp://x").is_err());
+    assert!(base_url::<()>("http:/x").is_err());
+}
+
+#[test]
+fn a_monthly_quota_has_no_retry_after_from_the_rate_window() {
+    use rimp_client::envelope::classify;
+    let now = 1_795_564_800_000;
+    let mut h = rimp_client::headers::ResponseHeaders::default();
+    h.set("x-ratelimit-reset", ((now / 1000) + 2).to_string());
+    let body =
+        r#"{"error":{"type":"quota_exceeded","code":"quota_exceeded","message":"monthly cap"}}"#;
+    let e = classify::<()>(429, &h, body, now);
+    assert_eq!(e.kind, rimp_client::ErrorKind::QuotaExceeded);
+    assert_eq!(e.retry_after_ms, None);
+    // A rate limit still reads the window's reset.
+    let body = r#"{"error":{"type":"rate_limited","code":"rate_limited","message":"slow"}}"#;
+    assert_eq!(
+        classify::<()>(429, &h, body, now).retry_after_ms,
+        Some(2000)
+    );
+}

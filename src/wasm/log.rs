@@ -19,6 +19,13 @@ const LEVELS: [&str; 5] = ["off", "error", "warn", "info", "debug"];
 /// The default `logLevel`.
 const DEFAULT_LEVEL: usize = 2;
 
+/// Whether `logger` has the four methods (reading them may throw: then it has not).
+fn has_methods(logger: &JsValue) -> bool {
+    LEVELS.get(1..).unwrap_or_default().iter().all(|name| {
+        js_sys::Reflect::get(logger, &JsValue::from_str(name)).is_ok_and(|f| f.is_function())
+    })
+}
+
 /// Where log lines go and how many.
 #[derive(Clone)]
 pub struct Log {
@@ -39,11 +46,11 @@ impl Log {
             })?,
         };
         let logger = match o.raw("logger")? {
-            Some(l) if l.is_object() => l,
+            Some(l) if l.is_object() && has_methods(&l) => l,
             Some(_) => {
                 return Err(type_error(
                     "logger",
-                    "an object with debug/info/warn/error methods, such as console",
+                    "an object with debug, info, warn and error methods, such as console",
                 ));
             }
             None => js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("console"))

@@ -419,7 +419,7 @@ fn params_json(params: &JsValue) -> Result<JsValue, E> {
     if !options::is_plain_object(params) {
         return Err(Error::invalid_option(
             "params",
-            "params must be a plain object, e.g. { model: \"flux-pro\", prompt: \"a red fox\" }",
+            "params must be a plain object (an object literal of the request's fields)",
         ));
     }
     stringify(params, "params")
