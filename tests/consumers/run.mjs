@@ -15,7 +15,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
 import { createServer } from "node:http";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, extname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -372,6 +372,20 @@ appTest("vite", "1. Vite 8: build + preview, dev server, module worker", async (
     const server = await startServer(bin(dir, "vite"), ["dev", "page", "--host", "127.0.0.1", "--port", String(port), "--strictPort"],
       { cwd: dir, url: `http://127.0.0.1:${port}/` });
     try { assertPage(await loadPage(`http://127.0.0.1:${port}/${apiQuery()}`, { timeout: 60_000 })); } finally { server.stop(); }
+  });
+  await t.test("rimp-client/manual with init(): vite dev server", async () => {
+    const port = await freePort();
+    const server = await startServer(bin(dir, "vite"), ["dev", "manual", "--host", "127.0.0.1", "--port", String(port), "--strictPort"],
+      { cwd: dir, url: `http://127.0.0.1:${port}/` });
+    try { assertPage(await loadPage(`http://127.0.0.1:${port}/${apiQuery()}`, { timeout: 60_000 }), "manual, vite dev", { manual: true }); } finally { server.stop(); }
+  });
+  await t.test("rimp-client/manual with init(): vite build emits only the .wasm next to the bundle", async () => {
+    await sh("npm", ["run", "build:manual"], { cwd: dir });
+    const assets = readdirSync(join(dir, "manual", "dist", "assets"));
+    assert.deepEqual(assets.filter((f) => !/\.(js|wasm)$/.test(f)), [], `unexpected assets: ${assets}`);
+    assert.equal(assets.filter((f) => f.endsWith(".wasm")).length, 1, `one .wasm: ${assets}`);
+    const site = await serveStatic(join(dir, "manual", "dist"));
+    assertPage(await loadPage(`${site}/index.html${apiQuery()}`), "manual, vite build", { manual: true });
   });
   await t.test("module worker (new Worker(new URL(…), { type: 'module' })), vite build", async () => {
     await sh("npm", ["run", "build:worker"], { cwd: dir });
