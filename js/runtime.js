@@ -11,23 +11,6 @@ import * as glue from "./rimp_client.js";
 import { deathCause, memoryBytes, onDeath } from "./guard.js";
 import { RimpError, isRimpError } from "./errors.js";
 
-// The resource namespaces and their methods (each method forwards to the core's namespace of
-// the same name, where the endpoint table lives).
-const NAMESPACES = {
-  images: ["generate"],
-  videos: ["create"],
-  music: ["create"],
-  threeD: ["create"],
-  upscale: ["create"],
-  chat: ["create"],
-  generations: ["get", "cancel", "waitFor"],
-  comparisons: ["create", "get", "waitFor"],
-  usage: ["get"],
-  models: ["list"],
-  apiKeys: ["create", "update", "revoke"],
-  webhooks: ["create", "unwrap"],
-};
-
 /** Where the wasm comes from: a function returning bytes or a `WebAssembly.Module`, or null. */
 let source = null;
 /** Bumped each time an instance starts; a client's core belongs to one generation. */
@@ -152,6 +135,7 @@ export class RimpClient {
   constructor(options) {
     this.#options = options;
     this.#use();
+    RimpClient.#install();
   }
 
   /** This client's core on the live instance (rebuilt from the options after a restart). */
@@ -207,10 +191,22 @@ export class RimpClient {
     return { generation, live, memoryBytes: memoryBytes(), pending: pending.size };
   }
 
-  // `client.images`, `client.generations`, …: plain objects made once per client, on first use.
-  static {
+  // `client.images`, `client.generations`, …: plain objects made once per client, on first
+  // use, from the core's method table (`surface()`: "images.generate,videos.create,…"; a
+  // method's position is its index for `core.call`). Installed on the prototype when the first
+  // client is made (the table comes from the wasm).
+  static #installed = false;
+  static #install() {
+    if (RimpClient.#installed) return;
+    RimpClient.#installed = true;
+    const byNs = new Map();
+    glue.surface().split(",").forEach((name, index) => {
+      const [ns, method] = name.split(".");
+      if (!byNs.has(ns)) byNs.set(ns, []);
+      byNs.get(ns).push([method, index]);
+    });
     const made = new WeakMap();
-    for (const [ns, methods] of Object.entries(NAMESPACES)) {
+    for (const [ns, methods] of byNs) {
       Object.defineProperty(RimpClient.prototype, ns, {
         configurable: true,
         enumerable: false,
@@ -222,7 +218,7 @@ export class RimpClient {
           }
           if (all[ns] === undefined) {
             const obj = {};
-            for (const m of methods) obj[m] = (...args) => this.#run((core) => core[ns][m](...args));
+            for (const [m, i] of methods) obj[m] = (a, b, c) => this.#run((core) => core.call(i, a, b, c));
             all[ns] = Object.freeze(obj);
           }
           return all[ns];

@@ -172,3 +172,88 @@ pub fn query_name(name: &str) -> &str {
         other => other,
     }
 }
+
+/// What a method of the JS surface does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// One request to an endpoint.
+    Send(Endpoint),
+    /// `waitFor`: poll a job until it ends.
+    Wait(crate::wait::JobKind),
+    /// `webhooks.unwrap`: verify a delivery (no request).
+    Unwrap,
+}
+
+/// Every method of the client's resource namespaces, one line each: the namespace, the method
+/// and what it does. The JS `client.images`, `client.generations`, … objects are built from
+/// this table (`RimpCore.call(index, …)` runs entry `index`), so a new endpoint is one
+/// `Endpoint` route and one line here.
+pub const SURFACE: [(&str, &str, Method); 19] = [
+    ("images", "generate", Method::Send(Endpoint::Images)),
+    ("videos", "create", Method::Send(Endpoint::Videos)),
+    ("music", "create", Method::Send(Endpoint::Music)),
+    ("threeD", "create", Method::Send(Endpoint::ThreeD)),
+    ("upscale", "create", Method::Send(Endpoint::Upscale)),
+    ("chat", "create", Method::Send(Endpoint::Chat)),
+    ("generations", "get", Method::Send(Endpoint::GenerationGet)),
+    (
+        "generations",
+        "cancel",
+        Method::Send(Endpoint::GenerationCancel),
+    ),
+    (
+        "generations",
+        "waitFor",
+        Method::Wait(crate::wait::JobKind::Generation),
+    ),
+    (
+        "comparisons",
+        "create",
+        Method::Send(Endpoint::ComparisonCreate),
+    ),
+    ("comparisons", "get", Method::Send(Endpoint::ComparisonGet)),
+    (
+        "comparisons",
+        "waitFor",
+        Method::Wait(crate::wait::JobKind::Comparison),
+    ),
+    ("usage", "get", Method::Send(Endpoint::Usage)),
+    ("models", "list", Method::Send(Endpoint::Models)),
+    ("apiKeys", "create", Method::Send(Endpoint::ApiKeyCreate)),
+    ("apiKeys", "update", Method::Send(Endpoint::ApiKeyUpdate)),
+    ("apiKeys", "revoke", Method::Send(Endpoint::ApiKeyRevoke)),
+    ("webhooks", "create", Method::Send(Endpoint::WebhookCreate)),
+    ("webhooks", "unwrap", Method::Unwrap),
+];
+
+/// Where a method's arguments go: the position of its first value (the id, or the payload),
+/// of its second (params, query, or headers), and of its options. `images.generate(params,
+/// options)` is `(None, Some(0), 1)`; `apiKeys.update(id, params, options)` is
+/// `(Some(0), Some(1), 2)`.
+pub fn arg_slots(method: Method) -> (Option<usize>, Option<usize>, usize) {
+    match method {
+        Method::Unwrap => (Some(0), Some(1), 2),
+        Method::Wait(_) => (Some(0), None, 1),
+        Method::Send(ep) => match (ep.takes_id(), ep.input()) {
+            (true, Input::Body) => (Some(0), Some(1), 2),
+            (true, _) => (Some(0), None, 1),
+            (false, Input::Body | Input::Query) => (None, Some(0), 1),
+            (false, Input::None) => (None, None, 0),
+        },
+    }
+}
+
+/// The surface as the JS side reads it: `namespace.method` names, comma-separated, in table
+/// order (the index of a name is its entry).
+pub fn surface_names() -> String {
+    let mut out = String::new();
+    for (i, (ns, method, _)) in SURFACE.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(ns);
+        out.push('.');
+        out.push_str(method);
+    }
+    out
+}

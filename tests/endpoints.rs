@@ -100,3 +100,34 @@ fn group_by_goes_on_the_wire_as_group_by() {
         assert_eq!(query_name(name), wire);
     }
 }
+
+#[test]
+fn the_surface_table_names_every_endpoint_once_and_places_arguments() {
+    use rimp_client::resources::{Endpoint, Method, SURFACE, arg_slots, surface_names};
+    for ep in Endpoint::ALL {
+        let n = SURFACE
+            .iter()
+            .filter(|(_, _, m)| *m == Method::Send(ep))
+            .count();
+        assert_eq!(n, 1, "{ep:?} appears once");
+    }
+    let names = surface_names();
+    assert_eq!(names.split(',').count(), SURFACE.len());
+    assert!(names.starts_with("images.generate,videos.create,"));
+    let slots = |ns: &str, m: &str| {
+        let (_, _, method) = SURFACE
+            .iter()
+            .find(|(n, x, _)| *n == ns && *x == m)
+            .unwrap();
+        arg_slots(*method)
+    };
+    assert_eq!(slots("images", "generate"), (None, Some(0), 1));
+    assert_eq!(slots("generations", "get"), (Some(0), None, 1));
+    assert_eq!(slots("generations", "cancel"), (Some(0), None, 1));
+    assert_eq!(slots("generations", "waitFor"), (Some(0), None, 1));
+    assert_eq!(slots("usage", "get"), (None, Some(0), 1));
+    assert_eq!(slots("models", "list"), (None, None, 0));
+    assert_eq!(slots("apiKeys", "update"), (Some(0), Some(1), 2));
+    assert_eq!(slots("apiKeys", "revoke"), (Some(0), None, 1));
+    assert_eq!(slots("webhooks", "unwrap"), (Some(0), Some(1), 2));
+}

@@ -113,10 +113,6 @@ struct Inner {
 #[wasm_bindgen(js_name = RimpCore)]
 pub struct RimpClient {
     inner: Rc<Inner>,
-    /// `client.images`, `client.videos`, …: made once here and held as JS objects, so a getter
-    /// returns the same object every time. They hold the `Rc<Inner>`, never the client, so
-    /// there is no cycle: when the client is collected, they are too.
-    namespaces: resources::Namespaces,
 }
 
 fn is_browser_window() -> bool {
@@ -163,10 +159,7 @@ impl RimpClient {
             log: o.log,
             share,
         });
-        Ok(RimpClient {
-            namespaces: resources::Namespaces::new(&inner),
-            inner,
-        })
+        Ok(RimpClient { inner })
     }
 
     /// Sends one request with the client's retry rules; resolves to a `RimpResponse`.

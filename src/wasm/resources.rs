@@ -1,347 +1,55 @@
-//! The resource namespaces (`client.images`, `client.generations`, …): one small exported class
-//! per namespace whose methods are one-line calls into [`Inner::resource`] with their
-//! [`Endpoint`] (the endpoint table is the pure `crate::resources`). Their TypeScript, with the
-//! request and response types, is hand-written in `js/resources.d.ts`.
-
-use std::rc::Rc;
+//! The resource methods (`client.images.generate`, `client.generations.get`, …): one exported
+//! entry, `RimpCore.call(index, …)`, over the method table of the pure `crate::resources`
+//! (`SURFACE`); the JS namespaces are plain objects js/runtime.js builds from that table. Their
+//! TypeScript, with the request and response types, is hand-written in `js/resources.d.ts`.
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 use super::options::{self, Opts};
 use super::{Answered, E, Inner, Job, Prepared, RimpClient, call, response_js, stringify};
-use crate::error::Error;
-use crate::resources::{Endpoint, Input, check_id, query_name};
-use crate::wait::JobKind;
-
-/// `client.images`
-#[wasm_bindgen(skip_typescript)]
-pub struct ImagesResource(Rc<Inner>);
-/// `client.videos`
-#[wasm_bindgen(skip_typescript)]
-pub struct VideosResource(Rc<Inner>);
-/// `client.music`
-#[wasm_bindgen(skip_typescript)]
-pub struct MusicResource(Rc<Inner>);
-/// `client.threeD`
-#[wasm_bindgen(skip_typescript)]
-pub struct ThreeDResource(Rc<Inner>);
-/// `client.upscale`
-#[wasm_bindgen(skip_typescript)]
-pub struct UpscaleResource(Rc<Inner>);
-/// `client.chat`
-#[wasm_bindgen(skip_typescript)]
-pub struct ChatResource(Rc<Inner>);
-/// `client.generations`
-#[wasm_bindgen(skip_typescript)]
-pub struct GenerationsResource(Rc<Inner>);
-/// `client.comparisons`
-#[wasm_bindgen(skip_typescript)]
-pub struct ComparisonsResource(Rc<Inner>);
-/// `client.usage`
-#[wasm_bindgen(skip_typescript)]
-pub struct UsageResource(Rc<Inner>);
-/// `client.models`
-#[wasm_bindgen(skip_typescript)]
-pub struct ModelsResource(Rc<Inner>);
-/// `client.apiKeys`
-#[wasm_bindgen(skip_typescript)]
-pub struct ApiKeysResource(Rc<Inner>);
-/// `client.webhooks`
-#[wasm_bindgen(skip_typescript)]
-pub struct WebhooksResource(Rc<Inner>);
-
-/// The namespace objects of one client, as the JS objects its getters hand out.
-pub(crate) struct Namespaces {
-    images: JsValue,
-    videos: JsValue,
-    music: JsValue,
-    three_d: JsValue,
-    upscale: JsValue,
-    chat: JsValue,
-    generations: JsValue,
-    comparisons: JsValue,
-    usage: JsValue,
-    models: JsValue,
-    api_keys: JsValue,
-    webhooks: JsValue,
-}
-
-impl Namespaces {
-    pub(crate) fn new(inner: &Rc<Inner>) -> Namespaces {
-        let rc = || Rc::clone(inner);
-        Namespaces {
-            images: ImagesResource(rc()).into(),
-            videos: VideosResource(rc()).into(),
-            music: MusicResource(rc()).into(),
-            three_d: ThreeDResource(rc()).into(),
-            upscale: UpscaleResource(rc()).into(),
-            chat: ChatResource(rc()).into(),
-            generations: GenerationsResource(rc()).into(),
-            comparisons: ComparisonsResource(rc()).into(),
-            usage: UsageResource(rc()).into(),
-            models: ModelsResource(rc()).into(),
-            api_keys: ApiKeysResource(rc()).into(),
-            webhooks: WebhooksResource(rc()).into(),
-        }
-    }
-}
+use crate::error::{Error, ErrorKind};
+use crate::resources::{
+    Endpoint, Input, Method, SURFACE, arg_slots, check_id, query_name, surface_names,
+};
 
 #[wasm_bindgen(js_class = RimpCore)]
 impl RimpClient {
-    /// `client.images`
-    #[wasm_bindgen(getter, skip_typescript)]
-    pub fn images(&self) -> JsValue {
-        self.namespaces.images.clone()
-    }
-    /// `client.videos`
-    #[wasm_bindgen(getter, skip_typescript)]
-    pub fn videos(&self) -> JsValue {
-        self.namespaces.videos.clone()
-    }
-    /// `client.music`
-    #[wasm_bindgen(getter, skip_typescript)]
-    pub fn music(&self) -> JsValue {
-        self.namespaces.music.clone()
-    }
-    /// `client.threeD`
-    #[wasm_bindgen(getter = threeD, skip_typescript)]
-    pub fn three_d(&self) -> JsValue {
-        self.namespaces.three_d.clone()
-    }
-    /// `client.upscale`
-    #[wasm_bindgen(getter, skip_typescript)]
-    pub fn upscale(&self) -> JsValue {
-        self.namespaces.upscale.clone()
-    }
-    /// `client.chat`
-    #[wasm_bindgen(getter, skip_typescript)]
-    pub fn chat(&self) -> JsValue {
-        self.namespaces.chat.clone()
-    }
-    /// `client.generations`
-    #[wasm_bindgen(getter, skip_typescript)]
-    pub fn generations(&self) -> JsValue {
-        self.namespaces.generations.clone()
-    }
-    /// `client.comparisons`
-    #[wasm_bindgen(getter, skip_typescript)]
-    pub fn comparisons(&self) -> JsValue {
-        self.namespaces.comparisons.clone()
-    }
-    /// `client.usage`
-    #[wasm_bindgen(getter, skip_typescript)]
-    pub fn usage(&self) -> JsValue {
-        self.namespaces.usage.clone()
-    }
-    /// `client.models`
-    #[wasm_bindgen(getter, skip_typescript)]
-    pub fn models(&self) -> JsValue {
-        self.namespaces.models.clone()
-    }
-    /// `client.apiKeys`
-    #[wasm_bindgen(getter = apiKeys, skip_typescript)]
-    pub fn api_keys(&self) -> JsValue {
-        self.namespaces.api_keys.clone()
-    }
-    /// `client.webhooks`
-    #[wasm_bindgen(getter, skip_typescript)]
-    pub fn webhooks(&self) -> JsValue {
-        self.namespaces.webhooks.clone()
-    }
-}
-
-const NONE: JsValue = JsValue::UNDEFINED;
-
-#[wasm_bindgen]
-impl ImagesResource {
-    /// `POST /v1/images`
+    /// Runs entry `index` of the method table (`crate::resources::SURFACE`) with the method's
+    /// arguments as the caller passed them; the JS namespaces (`client.images.generate`, …)
+    /// call this.
     #[wasm_bindgen(skip_typescript)]
-    pub fn generate(&self, params: JsValue, options: JsValue) -> Promise {
-        call(&self.0, Job::Send(Endpoint::Images), NONE, params, options)
-    }
-}
-
-#[wasm_bindgen]
-impl VideosResource {
-    /// `POST /v1/videos`
-    #[wasm_bindgen(skip_typescript)]
-    pub fn create(&self, params: JsValue, options: JsValue) -> Promise {
-        call(&self.0, Job::Send(Endpoint::Videos), NONE, params, options)
-    }
-}
-
-#[wasm_bindgen]
-impl MusicResource {
-    /// `POST /v1/music`
-    #[wasm_bindgen(skip_typescript)]
-    pub fn create(&self, params: JsValue, options: JsValue) -> Promise {
-        call(&self.0, Job::Send(Endpoint::Music), NONE, params, options)
-    }
-}
-
-#[wasm_bindgen]
-impl ThreeDResource {
-    /// `POST /v1/three-d`
-    #[wasm_bindgen(skip_typescript)]
-    pub fn create(&self, params: JsValue, options: JsValue) -> Promise {
-        call(&self.0, Job::Send(Endpoint::ThreeD), NONE, params, options)
-    }
-}
-
-#[wasm_bindgen]
-impl UpscaleResource {
-    /// `POST /v1/upscale`
-    #[wasm_bindgen(skip_typescript)]
-    pub fn create(&self, params: JsValue, options: JsValue) -> Promise {
-        call(&self.0, Job::Send(Endpoint::Upscale), NONE, params, options)
-    }
-}
-
-#[wasm_bindgen]
-impl ChatResource {
-    /// `POST /v1/chat`
-    #[wasm_bindgen(skip_typescript)]
-    pub fn create(&self, params: JsValue, options: JsValue) -> Promise {
-        call(&self.0, Job::Send(Endpoint::Chat), NONE, params, options)
-    }
-}
-
-#[wasm_bindgen]
-impl GenerationsResource {
-    /// `GET /v1/generations/{id}`
-    #[wasm_bindgen(skip_typescript)]
-    pub fn get(&self, id: JsValue, options: JsValue) -> Promise {
+    pub fn call(&self, index: u32, a: JsValue, b: JsValue, c: JsValue) -> Promise {
+        let Some((_, _, method)) = usize::try_from(index).ok().and_then(|i| SURFACE.get(i)) else {
+            let e: E = Error::new(ErrorKind::Client, "no such method");
+            return Promise::reject(&super::errors::to_js(&e));
+        };
+        let args = [a, b, c];
+        let pick = |slot: Option<usize>| {
+            slot.and_then(|i| args.get(i).cloned())
+                .unwrap_or(JsValue::UNDEFINED)
+        };
+        let (first, second, options) = arg_slots(*method);
+        let job = match *method {
+            Method::Send(ep) => Job::Send(ep),
+            Method::Wait(kind) => Job::Wait(kind),
+            Method::Unwrap => Job::Unwrap,
+        };
         call(
-            &self.0,
-            Job::Send(Endpoint::GenerationGet),
-            id,
-            NONE,
-            options,
-        )
-    }
-    /// `POST /v1/generations/{id}/cancel`
-    #[wasm_bindgen(skip_typescript)]
-    pub fn cancel(&self, id: JsValue, options: JsValue) -> Promise {
-        call(
-            &self.0,
-            Job::Send(Endpoint::GenerationCancel),
-            id,
-            NONE,
-            options,
-        )
-    }
-    /// Polls `GET /v1/generations/{id}` until the generation is finished.
-    #[wasm_bindgen(js_name = waitFor, skip_typescript)]
-    pub fn wait_for(&self, id: JsValue, options: JsValue) -> Promise {
-        call(&self.0, Job::Wait(JobKind::Generation), id, NONE, options)
-    }
-}
-
-#[wasm_bindgen]
-impl ComparisonsResource {
-    /// `POST /v1/comparisons`
-    #[wasm_bindgen(skip_typescript)]
-    pub fn create(&self, params: JsValue, options: JsValue) -> Promise {
-        call(
-            &self.0,
-            Job::Send(Endpoint::ComparisonCreate),
-            NONE,
-            params,
-            options,
-        )
-    }
-    /// `GET /v1/comparisons/{id}`
-    #[wasm_bindgen(skip_typescript)]
-    pub fn get(&self, id: JsValue, options: JsValue) -> Promise {
-        call(
-            &self.0,
-            Job::Send(Endpoint::ComparisonGet),
-            id,
-            NONE,
-            options,
-        )
-    }
-    /// Polls `GET /v1/comparisons/{id}` until the comparison is finished.
-    #[wasm_bindgen(js_name = waitFor, skip_typescript)]
-    pub fn wait_for(&self, id: JsValue, options: JsValue) -> Promise {
-        call(&self.0, Job::Wait(JobKind::Comparison), id, NONE, options)
-    }
-}
-
-#[wasm_bindgen]
-impl UsageResource {
-    /// `GET /v1/usage`
-    #[wasm_bindgen(skip_typescript)]
-    pub fn get(&self, query: JsValue, options: JsValue) -> Promise {
-        call(&self.0, Job::Send(Endpoint::Usage), NONE, query, options)
-    }
-}
-
-#[wasm_bindgen]
-impl ModelsResource {
-    /// `GET /v1/models`
-    #[wasm_bindgen(skip_typescript)]
-    pub fn list(&self, options: JsValue) -> Promise {
-        call(&self.0, Job::Send(Endpoint::Models), NONE, NONE, options)
-    }
-}
-
-#[wasm_bindgen]
-impl ApiKeysResource {
-    /// `POST /v1/api-keys`
-    #[wasm_bindgen(skip_typescript)]
-    pub fn create(&self, params: JsValue, options: JsValue) -> Promise {
-        call(
-            &self.0,
-            Job::Send(Endpoint::ApiKeyCreate),
-            NONE,
-            params,
-            options,
-        )
-    }
-    /// `PATCH /v1/api-keys/{id}`
-    #[wasm_bindgen(skip_typescript)]
-    pub fn update(&self, id: JsValue, params: JsValue, options: JsValue) -> Promise {
-        call(
-            &self.0,
-            Job::Send(Endpoint::ApiKeyUpdate),
-            id,
-            params,
-            options,
-        )
-    }
-    /// `DELETE /v1/api-keys/{id}`
-    #[wasm_bindgen(skip_typescript)]
-    pub fn revoke(&self, id: JsValue, options: JsValue) -> Promise {
-        call(
-            &self.0,
-            Job::Send(Endpoint::ApiKeyRevoke),
-            id,
-            NONE,
-            options,
+            &self.inner,
+            job,
+            pick(first),
+            pick(second),
+            pick(Some(options)),
         )
     }
 }
 
-#[wasm_bindgen]
-impl WebhooksResource {
-    /// `POST /v1/webhooks`
-    #[wasm_bindgen(skip_typescript)]
-    pub fn create(&self, params: JsValue, options: JsValue) -> Promise {
-        call(
-            &self.0,
-            Job::Send(Endpoint::WebhookCreate),
-            NONE,
-            params,
-            options,
-        )
-    }
-    /// Verifies a delivery's `X-Rimp-Signature` and resolves to its event (no request).
-    #[wasm_bindgen(skip_typescript)]
-    pub fn unwrap(&self, payload: JsValue, headers: JsValue, options: JsValue) -> Promise {
-        call(&self.0, Job::Unwrap, payload, headers, options)
-    }
+/// The method table's `namespace.method` names, comma-separated, in order: the JS side builds
+/// `client.images`, `client.generations`, … from it.
+#[wasm_bindgen(js_name = surface)]
+pub fn surface() -> String {
+    surface_names()
 }
 
 impl Inner {

@@ -175,6 +175,43 @@ test("require() (CommonJS) and rimp-client/manual work in Node", () => {
   assert.deepEqual(JSON.parse(execFileSync("node", ["-e", manualCjs], { cwd: app, encoding: "utf8" })), { ok: 3 });
 });
 
+test("the namespaces: every method of the table, the same object each time, one set per client", () => {
+  const script = `
+    import { RimpClient } from "rimp-client";
+    const fetch = async (url, init) => new Response(JSON.stringify({ url, method: init.method }));
+    const a = new RimpClient({ fetch, baseUrl: "https://x.test" });
+    const b = new RimpClient({ fetch, baseUrl: "https://x.test" });
+    const names = {};
+    for (const ns of ["images", "videos", "music", "threeD", "upscale", "chat", "generations", "comparisons", "usage", "models", "apiKeys", "webhooks"]) {
+      names[ns] = Object.keys(a[ns]).sort();
+    }
+    const same = a.images === a.images && a.generations === a.generations;
+    const shared = a.images === b.images;
+    const frozen = Object.isFrozen(a.images);
+    const wire = [
+      await a.images.generate({ model: "m", prompt: "p" }),
+      await a.generations.get("gen_1"),
+      await a.apiKeys.update("key_1", { name: "n" }),
+      await a.usage.get({ groupBy: "day" }),
+      await a.models.list(),
+    ];
+    console.log(JSON.stringify({ names, same, shared, frozen, wire }));`;
+  const out = JSON.parse(execFileSync("node", ["--input-type=module", "-e", script], { cwd: app, encoding: "utf8" }));
+  assert.deepEqual(out.names, {
+    images: ["generate"], videos: ["create"], music: ["create"], threeD: ["create"], upscale: ["create"], chat: ["create"],
+    generations: ["cancel", "get", "waitFor"], comparisons: ["create", "get", "waitFor"], usage: ["get"], models: ["list"],
+    apiKeys: ["create", "revoke", "update"], webhooks: ["create", "unwrap"],
+  });
+  assert.deepEqual([out.same, out.shared, out.frozen], [true, false, true]);
+  assert.deepEqual(out.wire, [
+    { url: "https://x.test/v1/images", method: "POST" },
+    { url: "https://x.test/v1/generations/gen_1", method: "GET" },
+    { url: "https://x.test/v1/api-keys/key_1", method: "PATCH" },
+    { url: "https://x.test/v1/usage?group_by=day", method: "GET" },
+    { url: "https://x.test/v1/models", method: "GET" },
+  ]);
+});
+
 /** Serves `dir` on loopback and loads `page` in headless Chromium until `window.result` is set. */
 async function runInChromium(dir, page) {
   const { createServer } = await import("node:http");

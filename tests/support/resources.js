@@ -2,19 +2,9 @@
 // calling `client.<namespace>.<method>(...)` exactly as a JS caller does, recording onProgress,
 // and talking to rimp-mock's control API (CORS-enabled).
 
-/** `client[ns][method](...args)`; returns its promise. */
-export function callMethod(client, ns, method, args) {
-  return client[ns][method](...args);
-}
-
-/** `Object.is(client[ns], client[ns])` and a list of its method names (own + prototype). */
-export function namespaceInfo(client, ns) {
-  const a = client[ns];
-  const proto = a ? Object.getPrototypeOf(a) : null;
-  const methods = proto
-    ? Object.getOwnPropertyNames(proto).filter((k) => k !== "constructor" && typeof a[k] === "function")
-    : [];
-  return JSON.stringify({ same: Object.is(a, client[ns]), isObject: typeof a === "object" && a !== null, methods });
+/** `core.call(index, ...args)`: one method of the table, as the package's namespaces call it. */
+export function callMethod(client, index, args) {
+  return client.call(index, args[0], args[1], args[2]);
 }
 
 /** Values no JSON literal can express, for the params checks. */
