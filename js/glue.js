@@ -8,10 +8,11 @@
 const READ = ["x-request-id", "retry-after", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset",
   "idempotent-replayed", "ratelimit", "ratelimit-policy"];
 
-// What of a non-2xx body crosses into wasm memory (which never shrinks). A body up to
-// ERROR_TEXT_LIMIT characters crosses whole; a longer one is parsed here and only the envelope's
-// fields cross, each cut at FIELD_LIMIT characters, or, when it is not an envelope, its first
-// RAW_LIMIT characters (what `rawBody` keeps anyway).
+// What of a non-2xx body may cross into wasm memory (which never shrinks). The core reads the
+// envelope's fields out of the object JSON.parse makes of this text (src/wasm/fields.rs), and
+// copies the text itself only when it is not an envelope (for `rawBody`). A body over
+// ERROR_TEXT_LIMIT characters is first reduced here: a JSON body to its structure with every
+// string cut at FIELD_LIMIT characters, any other body to its first RAW_LIMIT characters.
 const ERROR_TEXT_LIMIT = 64 * 1024;
 const FIELD_LIMIT = 4096;
 const RAW_LIMIT = 2048;
@@ -323,4 +324,18 @@ export function sharePublish(h, until) {
 /** Is this a browser page or a worker (where sharing the rate limit is on by default)? */
 export function isBrowserLike() {
   return typeof document === "object" || typeof WorkerGlobalScope === "function";
+}
+
+/** `JSON.parse(text)`, or `undefined` when the text is not JSON. */
+export function parseJson(text) {
+  try {
+    return typeof text === "string" ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A JSON string as is, a number as JS writes it; `undefined` otherwise. */
+export function jsonText(v) {
+  return typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined;
 }

@@ -6,7 +6,7 @@
 use std::cell::RefCell;
 
 use crate::budget::RetryBudget;
-use crate::envelope::classify;
+use crate::envelope::classify_read;
 use crate::error::{DelaySource, Error, ErrorKind};
 use crate::policy::{Decision, RequestTraits, RetrySettings, decide};
 use crate::shared_limit::{Hold, held_error, hold, learned_until};
@@ -207,10 +207,18 @@ where
                 });
             }
             Ok(response) => {
-                let e = classify(
+                let envelope = response.body.envelope();
+                // The text is only read (for `rawBody`) when there is no envelope.
+                let text = if envelope.is_none() {
+                    response.body.text()
+                } else {
+                    ""
+                };
+                let e = classify_read(
                     response.status,
                     &response.headers,
-                    response.body.text(),
+                    envelope,
+                    text,
                     observed_ms,
                 );
                 if let Some(shared) = coord.shared {

@@ -5,6 +5,7 @@
 //! the class comes from the envelope's `type` when it is known, else from the HTTP status.
 
 use crate::error::{DelaySource, Error, ErrorKind};
+use crate::fields::Fields;
 use crate::headers::{ResponseHeaders, non_blank, parse_retry_after};
 use crate::json::Json;
 
@@ -27,43 +28,48 @@ pub struct Envelope {
 }
 
 impl Envelope {
-    /// Reads an envelope out of a body, tolerantly.
+    /// Reads an envelope out of a body's text, tolerantly (see [`Envelope::read`]).
+    pub fn parse(body: &str) -> Option<Envelope> {
+        let json = Json::parse(body)?;
+        Envelope::read(&&json)
+    }
+
+    /// Reads an envelope out of a parsed body.
     ///
     /// Accepted shapes: `{"error": {type, code, message, param, request_id}}` (the documented
     /// one); `{"error": "text"}`; and a bare object carrying `type`/`code`/`message` at the top
-    /// level (RFC 9457 `title`/`detail` count as messages). `None` when the body is not JSON or
-    /// carries none of these fields.
-    pub fn parse(body: &str) -> Option<Envelope> {
-        let json = Json::parse(body)?;
-        let env = match json.get("error") {
-            Some(inner @ Json::Object(_)) => Envelope {
-                error_type: text(inner, "type"),
-                code: text(inner, "code"),
-                message: text(inner, "message"),
-                param: text(inner, "param"),
-                request_id: text(inner, "request_id").or_else(|| text(&json, "request_id")),
+    /// level (RFC 9457 `title`/`detail` count as messages). `None` when the body carries none
+    /// of these fields.
+    pub fn read<F: Fields>(root: &F) -> Option<Envelope> {
+        let env = match root.member("error") {
+            Some(inner) if inner.is_object() => Envelope {
+                error_type: text(&inner, "type"),
+                code: text(&inner, "code"),
+                message: text(&inner, "message"),
+                param: text(&inner, "param"),
+                request_id: text(&inner, "request_id").or_else(|| text(root, "request_id")),
             },
-            Some(Json::String(s)) => Envelope {
-                message: non_blank(Some(s)),
-                request_id: text(&json, "request_id"),
+            Some(s) if s.is_string() => Envelope {
+                message: non_blank(s.text().as_deref()),
+                request_id: text(root, "request_id"),
                 ..Envelope::default()
             },
             _ => Envelope {
-                error_type: text(&json, "type"),
-                code: text(&json, "code"),
-                message: text(&json, "message")
-                    .or_else(|| text(&json, "detail"))
-                    .or_else(|| text(&json, "title")),
-                param: text(&json, "param"),
-                request_id: text(&json, "request_id"),
+                error_type: text(root, "type"),
+                code: text(root, "code"),
+                message: text(root, "message")
+                    .or_else(|| text(root, "detail"))
+                    .or_else(|| text(root, "title")),
+                param: text(root, "param"),
+                request_id: text(root, "request_id"),
             },
         };
         (env.error_type.is_some() || env.code.is_some() || env.message.is_some()).then_some(env)
     }
 }
 
-fn text(json: &Json, key: &str) -> Option<String> {
-    non_blank(json.get_text(key).as_deref())
+fn text<F: Fields>(v: &F, key: &str) -> Option<String> {
+    non_blank(v.member(key)?.text().as_deref())
 }
 
 /// The class for an envelope `type`, when the type is one the docs define.
@@ -125,7 +131,18 @@ pub fn later_call_may_succeed(kind: ErrorKind, status: Option<u16>, code: Option
 /// Classifies a non-2xx answer. `now_ms` resolves `Retry-After` dates and
 /// `X-RateLimit-Reset`.
 pub fn classify<C>(status: u16, headers: &ResponseHeaders, body: &str, now_ms: u64) -> Error<C> {
-    let envelope = Envelope::parse(body);
+    classify_read(status, headers, Envelope::parse(body), body, now_ms)
+}
+
+/// As [`classify`], with the body's envelope already read (by whoever parsed the body) and
+/// its text, which is only looked at when there is no envelope (for `rawBody`).
+pub fn classify_read<C>(
+    status: u16,
+    headers: &ResponseHeaders,
+    envelope: Option<Envelope>,
+    body: &str,
+    now_ms: u64,
+) -> Error<C> {
     let env = envelope.clone().unwrap_or_default();
     let kind = env
         .error_type

@@ -25,6 +25,7 @@ pub mod config;
 pub mod engine;
 pub mod envelope;
 pub mod error;
+pub mod fields;
 pub mod headers;
 pub mod idempotency;
 pub mod json;

@@ -30,6 +30,12 @@ pub struct RequestSpec<B = String> {
 pub trait BodyText {
     /// The whole body text.
     fn text(&self) -> &str;
+    /// The error envelope the body carries, if any. By default read from [`BodyText::text`];
+    /// the glue reads it from the object `JSON.parse` made instead, so only the envelope's
+    /// fields cross into wasm memory.
+    fn envelope(&self) -> Option<crate::envelope::Envelope> {
+        crate::envelope::Envelope::parse(self.text())
+    }
 }
 
 impl BodyText for String {

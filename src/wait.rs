@@ -8,6 +8,7 @@
 
 use crate::config;
 use crate::error::{Error, ErrorKind};
+use crate::fields::Fields;
 use crate::headers::{MAX_TIMER_MS, RateLimitInfo};
 use crate::json::Json;
 
@@ -323,16 +324,27 @@ impl Poller {
 /// The `status` of an answer, and its progress signature: the status, and for a comparison
 /// each child's status too (a child finishing is progress even while the comparison runs).
 pub fn observe(kind: JobKind, body: &str) -> (Option<String>, String) {
-    let Some(json) = Json::parse(body) else {
-        return (None, String::new());
+    match Json::parse(body) {
+        Some(json) => observe_fields(kind, &&json),
+        None => (None, String::new()),
+    }
+}
+
+/// As [`observe`], for an answer already parsed (the glue passes the object `JSON.parse`
+/// made, the very one the caller receives).
+pub fn observe_fields<F: Fields>(kind: JobKind, root: &F) -> (Option<String>, String) {
+    let status_of = |v: &F| {
+        v.member("status")
+            .filter(F::is_string)
+            .and_then(|s| s.text())
     };
-    let status = json.get("status").and_then(Json::as_str).map(str::to_owned);
+    let status = status_of(root);
     let mut signature = status.clone().unwrap_or_default();
     if kind == JobKind::Comparison {
-        if let Some(Json::Array(children)) = json.get("generations") {
-            for child in children {
+        if let Some(children) = root.member("generations").and_then(|g| g.elements()) {
+            for child in &children {
                 signature.push('|');
-                signature.push_str(child.get("status").and_then(Json::as_str).unwrap_or(""));
+                signature.push_str(&status_of(child).unwrap_or_default());
             }
         }
     }

@@ -65,6 +65,12 @@ impl BodyText for JsBody {
         self.text
             .get_or_init(|| self.js.as_string().unwrap_or_default())
     }
+
+    /// Read from the object `JSON.parse` makes of the (bounded) text, in JS.
+    fn envelope(&self) -> Option<crate::envelope::Envelope> {
+        let parsed = super::fields::JsFields::parse(&self.js)?;
+        crate::envelope::Envelope::read(&parsed)
+    }
 }
 
 /// Sends attempts with a `fetch` function (the caller's, or `globalThis.fetch` resolved when

@@ -11,11 +11,13 @@
 //! timers, `crypto`, event listeners). The imports without `catch` are wasm-bindgen's own
 //! intrinsics (`typeof` checks, string conversion), which cannot throw, and js-sys calls on
 //! values this crate made itself (its own arrays and objects). And only what the core needs
-//! crosses into wasm memory, bounded: request and success bodies stay JS strings, error bodies
-//! are cut in js/glue.js before they cross.
+//! crosses into wasm memory, bounded: request, success and webhook bodies stay in JS; of an
+//! error body only the envelope's fields cross (read from the object `JSON.parse` made), and
+//! its text only when it is not an envelope, cut in js/glue.js first.
 
 mod errors;
 mod fetch;
+mod fields;
 mod log;
 mod options;
 mod resources;

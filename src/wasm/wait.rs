@@ -12,14 +12,7 @@ use crate::engine;
 use crate::headers::MAX_TIMER_MS;
 use crate::plan::{plan_poll, plan_wait};
 use crate::transport::{BodyText, Clock, Sleeper};
-use crate::wait::{JobKind, Next, Poller, WaitSettings};
-use js_sys::{Array, Reflect};
-
-#[wasm_bindgen(module = "/js/glue.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = isArray, catch)]
-    fn is_array(v: &JsValue) -> Result<bool, JsValue>;
-}
+use crate::wait::{JobKind, Next, Poller, WaitSettings, observe_fields};
 
 impl Inner {
     pub(super) async fn wait_for(
@@ -91,7 +84,8 @@ impl Inner {
         loop {
             let ok = self.run(prepared).await?;
             let current = ok.response.body.parse();
-            let (status, signature) = observe_js(poller.kind(), &current);
+            let (status, signature) =
+                observe_fields(poller.kind(), &super::fields::JsFields(current.clone()));
             let step = poller.after_observation(
                 status,
                 signature,
@@ -132,25 +126,4 @@ impl Inner {
             })?;
         }
     }
-}
-
-/// The `status` of a polled object as `JSON.parse` made it, and its progress signature: the
-/// status, and for a comparison each child's status too (the same rule as `crate::wait::observe`).
-fn observe_js(kind: JobKind, current: &JsValue) -> (Option<String>, String) {
-    let get = |o: &JsValue, k: &str| Reflect::get(o, &JsValue::from_str(k)).ok();
-    let status = get(current, "status").and_then(|s| s.as_string());
-    let mut signature = status.clone().unwrap_or_default();
-    if kind == JobKind::Comparison {
-        if let Some(children) = get(current, "generations").filter(|c| is_array(c) == Ok(true)) {
-            for child in Array::from(&children).iter() {
-                signature.push('|');
-                signature.push_str(
-                    &get(&child, "status")
-                        .and_then(|s| s.as_string())
-                        .unwrap_or_default(),
-                );
-            }
-        }
-    }
-    (status, signature)
 }
