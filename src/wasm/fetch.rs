@@ -50,12 +50,17 @@ extern "C" {
 /// core asks for it (errors, whose text js/glue.js has already bounded).
 pub struct JsBody {
     js: JsValue,
+    /// A success's body as js/glue.js parsed it already (`undefined` for an error).
+    parsed: JsValue,
     text: OnceCell<String>,
 }
 
 impl JsBody {
     /// The body parsed in JS: JSON, `null` when empty, the text when it is not JSON.
     pub fn parse(&self) -> JsValue {
+        if !self.parsed.is_undefined() {
+            return self.parsed.clone();
+        }
         parse_body_js(&self.js).unwrap_or_else(|_| self.js.clone())
     }
 }
@@ -240,6 +245,7 @@ impl Transport for FetchTransport {
             headers,
             body: JsBody {
                 js: parts.get(2),
+                parsed: parts.get(3),
                 text: OnceCell::new(),
             },
         })
