@@ -15,8 +15,8 @@ consumers: pack   ## the consumer matrix alone (one app per bundler/runtime, aga
 	cargo build --quiet --release -p rimp-mock
 	RIMP_TGZ=$$(ls rimp-client-*.tgz) node --test tests/consumers/run.mjs
 
-fuzz:             ## the property tests at 100,000 cases each (over 10^6 in all)
-	PROPTEST_CASES=100000 cargo test --release -p rimp-client --test props
+fuzz:             ## the property tests at 100,000 cases each (19 properties: 1.9 million cases)
+	PROPTEST_CASES=100000 cargo test --release -p rimp-client --test props --test webhook_props
 
 demo:             ## build, start rimp-mock, serve www/, print the URL; Ctrl-C stops
 	scripts/demo.sh
