@@ -1,7 +1,7 @@
 // Writes bench/RESULTS.md from bench/results/*.json: the newest run, figure by figure, with the
 // machine and date, and before/after against the first recorded run (2026-11-25, the layout
 // with rimp_client.js + snippets/ and no retry budget). `node bench/report.mjs` regenerates it.
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const BASELINE = "2026-11-25.json";
@@ -158,6 +158,24 @@ ${table(["run", "creates", "dropped after the work", "replayed", "attempts", "ge
     ["after", eo.creates, eo.dropped_after_work, eo.replayed, eo.attempts, eo.generations_created, eo.charges, eo.distinct_keys],
     ["before", beo.creates, beo.dropped_after_work, beo.replayed, beo.attempts, beo.generations_created, beo.charges, beo.distinct_keys]])}
 `);
+  // The size each feature added, measured once when it landed (bench/feature-sizes.json).
+  const featuresPath = join(root, "bench/feature-sizes.json");
+  if (existsSync(featuresPath)) {
+    const f = JSON.parse(readFileSync(featuresPath, "utf8"));
+    const kb = (n) => `${(n / 1000).toFixed(1)} KB`;
+    const plus = (a, b) => `+${((b - a) / 1000).toFixed(1)} KB`;
+    out.push(`## Size added by each feature
+
+Measured ${f.measured}: ${f.method}.
+
+${table(["feature", "wasm gzip -9", "default entry gzip -9", "how"], f.features.map((x) => [
+      x.feature,
+      `${kb(x.wasm_gzip_before)} → ${kb(x.wasm_gzip_after)} (**${plus(x.wasm_gzip_before, x.wasm_gzip_after)}**)`,
+      `${kb(x.entry_gzip_before)} → ${kb(x.entry_gzip_after)} (**${plus(x.entry_gzip_before, x.entry_gzip_after)}**)`,
+      x.how,
+    ]))}
+`);
+  }
   writeFileSync(join(root, "bench/RESULTS.md"), out.join("\n"));
 }
 
