@@ -6,6 +6,7 @@
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 
+use super::options::is_array;
 use crate::fields::Fields;
 
 #[wasm_bindgen(module = "/js/glue.js")]
@@ -14,8 +15,6 @@ extern "C" {
     fn parse_json(text: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = jsonText, catch)]
     fn json_text(v: &JsValue) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(js_name = isArray, catch)]
-    fn is_array(v: &JsValue) -> Result<bool, JsValue>;
 }
 
 /// A parsed JSON value held in JS.

@@ -24,7 +24,7 @@ extern "C" {
 extern "C" {
     /// `Array.isArray`, which throws for a revoked Proxy (js-sys's binding has no `catch`).
     #[wasm_bindgen(js_name = isArray, catch)]
-    fn is_array(v: &JsValue) -> Result<bool, JsValue>;
+    pub(crate) fn is_array(v: &JsValue) -> Result<bool, JsValue>;
     /// `{ ...v }`: getters and Proxy traps run here, once.
     #[wasm_bindgen(js_name = copyRecord, catch)]
     fn copy_record(v: &JsValue) -> Result<JsValue, JsValue>;
