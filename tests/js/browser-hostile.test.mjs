@@ -2,7 +2,8 @@
 // BUILT package (RIMP_PKG, default pkg/): a node:http static server on 127.0.0.1 serves the repo
 // root, fast-check and the property are bundled for the page by esbuild, and the page imports
 // the package's index.js as a module. Every request that is not to 127.0.0.1 is aborted, and the
-// page's fetch is a stub. 2,000 runs by default (RIMP_BROWSER_FUZZ_RUNS raises it).
+// page's fetch is a stub. 10,000 runs and 100,000 cheap values by default (RIMP_BROWSER_FUZZ_RUNS,
+// RIMP_BROWSER_FUZZ_CHEAP change them).
 //   RIMP_PKG=target/pkg-hostile node --test tests/js/browser-hostile.test.mjs
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -14,9 +15,9 @@ import { chromium } from "playwright-core";
 
 const root = resolve(new URL("../..", import.meta.url).pathname);
 const pkgDir = resolve(root, process.env.RIMP_PKG ?? "pkg");
-const RUNS = Number(process.env.RIMP_BROWSER_FUZZ_RUNS ?? 2000);
+const RUNS = Number(process.env.RIMP_BROWSER_FUZZ_RUNS ?? 10000);
 const SEED = Number(process.env.RIMP_FUZZ_SEED ?? 20261202);
-const CHEAP = Number(process.env.RIMP_BROWSER_FUZZ_CHEAP ?? 20000);
+const CHEAP = Number(process.env.RIMP_BROWSER_FUZZ_CHEAP ?? 100000);
 // The package's URL on the page: its path under the repo root, or a mount when it lives elsewhere.
 const rel = relative(root, pkgDir);
 const pkgUrl = rel.startsWith("..") || rel.startsWith(sep) ? "/__pkg" : "/" + rel.split(sep).join("/");
