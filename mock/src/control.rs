@@ -67,20 +67,11 @@ pub fn handle(
         ("GET", "") => Ok(info(st)),
         ("POST", "/faults") => add_fault(st, body),
         ("GET", "/faults") => Ok((200, faults_json(st))),
-        ("DELETE", "/faults") => {
-            let n = st.faults.len();
-            st.faults.clear();
-            Ok((200, json!({"deleted": n})))
-        }
+        ("DELETE", "/faults") => Ok(clear_all(&mut st.faults)),
         ("DELETE", r) if r.starts_with("/faults/") => {
             let id = r.strip_prefix("/faults/").unwrap_or("");
-            let n = st.faults.len();
-            st.faults.retain(|f| f.id != id);
-            if st.faults.len() == n {
-                Ok(not_found(method, path))
-            } else {
-                Ok((200, json!({"deleted": 1})))
-            }
+            Ok(delete_one(&mut st.faults, |f| f.id == id)
+                .unwrap_or_else(|| not_found(method, path)))
         }
         ("POST", "/reset") => {
             st.reset();
@@ -90,11 +81,7 @@ pub fn handle(
             200,
             Value::Array(st.log.iter().map(|e| e.to_json()).collect()),
         )),
-        ("DELETE", "/requests") => {
-            let n = st.log.len();
-            st.log.clear();
-            Ok((200, json!({"deleted": n})))
-        }
+        ("DELETE", "/requests") => Ok(clear_all(&mut st.log)),
         ("GET", "/ledger") => {
             let now = st.now();
             st.settle(now);
@@ -108,27 +95,14 @@ pub fn handle(
         ("GET", "/keys") => Ok((200, keys_json(st))),
         ("GET", "/webhooks") => Ok((200, webhooks_json(st))),
         ("GET", "/webhooks/deliveries") => Ok((200, deliveries_json(st, query))),
-        ("DELETE", "/webhooks/deliveries") => {
-            let n = st.deliveries.len();
-            st.deliveries.clear();
-            Ok((200, json!({"deleted": n})))
-        }
+        ("DELETE", "/webhooks/deliveries") => Ok(clear_all(&mut st.deliveries)),
         ("POST", "/webhooks/faults") => add_hook_fault(st, body),
         ("GET", "/webhooks/faults") => Ok((200, hook_faults_json(st))),
-        ("DELETE", "/webhooks/faults") => {
-            let n = st.hook_faults.len();
-            st.hook_faults.clear();
-            Ok((200, json!({"deleted": n})))
-        }
+        ("DELETE", "/webhooks/faults") => Ok(clear_all(&mut st.hook_faults)),
         ("DELETE", r) if r.starts_with("/webhooks/faults/") => {
             let id = r.strip_prefix("/webhooks/faults/").unwrap_or("");
-            let n = st.hook_faults.len();
-            st.hook_faults.retain(|f| f.id != id);
-            if st.hook_faults.len() == n {
-                Ok(not_found(method, path))
-            } else {
-                Ok((200, json!({"deleted": 1})))
-            }
+            Ok(delete_one(&mut st.hook_faults, |f| f.id == id)
+                .unwrap_or_else(|| not_found(method, path)))
         }
         _ => Ok(not_found(method, path)),
     };
@@ -591,4 +565,17 @@ fn add_hook_fault(st: &mut State, body: &[u8]) -> Result<(u16, Value), (u16, Val
         action_json: Value::Object(a.clone()),
     });
     Ok((200, json!({"id": id})))
+}
+
+/// `DELETE` of a whole list (a `Vec` or a `VecDeque`): empties it and says how many went.
+fn clear_all<L: Default + IntoIterator>(list: &mut L) -> (u16, Value) {
+    let n = std::mem::take(list).into_iter().count();
+    (200, json!({"deleted": n}))
+}
+
+/// `DELETE` of one entry: removes the entries `is_it` picks; `None` when there was none.
+fn delete_one<T>(list: &mut Vec<T>, is_it: impl Fn(&T) -> bool) -> Option<(u16, Value)> {
+    let n = list.len();
+    list.retain(|x| !is_it(x));
+    (list.len() != n).then(|| (200, json!({"deleted": n - list.len()})))
 }
