@@ -1,45 +1,45 @@
-//! `fetch` as the request loop's [`Transport`]: one `AbortController` per attempt carrying the
-//! per-attempt timeout and the caller's signal, with the reason kept in a Rust-side flag (never
-//! read back from the abort reason's text).
-//!
-//! The promise the attempt awaits (`send` in js/glue.js) settles as soon as the attempt's
-//! controller aborts, even if a custom `fetch` ignores its signal and never settles: so a
-//! timed-out or aborted attempt leaves nothing pending on the Rust side.
+//! `fetch` as the request loop's [`Transport`]. Each attempt is one call of `send` in
+//! js/glue.js, which makes the attempt's `AbortController`, arms its timeout and listens to the
+//! caller's signal, all in JS: an attempt creates no Rust closure, and its one promise settles
+//! as soon as the timer fires or the signal aborts, even if a custom `fetch` ignores its signal
+//! and never settles, so a timed-out or aborted attempt leaves nothing pending on the Rust side.
+//! What ended an attempt comes back as a marker in the result (never read from the abort
+//! reason's text).
 
 use std::cell::OnceCell;
 
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal};
+use web_sys::AbortSignal;
 
+use crate::headers::MAX_TIMER_MS;
 use crate::headers::ResponseHeaders;
 use crate::transport::{
     BodyText, RequestSpec, ResponseParts, Transport, TransportError, TransportFailure,
 };
-use crate::wasm::timer::{AbortListener, TimerGuard, Trip, Tripwire, abort_reason};
+use crate::wasm::timer::{Trip, abort_reason};
 
 #[wasm_bindgen(module = "/js/glue.js")]
 extern "C" {
-    /// The `init` for fetch (`fetchOptions` merged under the client's own fields).
-    #[wasm_bindgen(js_name = fetchInit, catch)]
-    fn fetch_init(
-        method: &str,
-        header_lines: &str,
-        body: &JsValue,
-        signal: &JsValue,
-        fetch_options: &JsValue,
-    ) -> Result<JsValue, JsValue>;
-    /// `fetch(url, init)` (with `this = globalThis`), then the read headers and the body text
-    /// (bounded when the status is not 2xx): resolves to `[status, headerLines, bodyText]`;
-    /// settles (rejects) as soon as `controller` aborts.
+    /// One attempt, timer and abort included (see `send` in js/glue.js): resolves to
+    /// `[statusAndHeaderLines, bodyText, parsedBody?]`, or to `["-1"]` (timed out) or
+    /// `["-2"]` (aborted).
     #[wasm_bindgen(js_name = send, catch)]
+    #[allow(clippy::too_many_arguments)]
     fn send_js(
         fetch: &Function,
         url: &str,
-        init: &JsValue,
-        controller: &AbortController,
+        method: &str,
+        header_lines: &str,
+        body: &JsValue,
+        fetch_options: &JsValue,
+        timeout_ms: f64,
+        signal: Option<&AbortSignal>,
     ) -> Result<Promise, JsValue>;
+    /// Ends an attempt whose call was dropped: aborts the request and settles its promise.
+    #[wasm_bindgen(catch)]
+    fn cancel(attempt: &Promise) -> Result<(), JsValue>;
     #[wasm_bindgen(js_name = parseBody, catch)]
     fn parse_body_js(text: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = errorMessage, catch)]
@@ -92,17 +92,18 @@ pub struct FetchTransport {
     pub log: Option<super::log::Log>,
 }
 
-/// Aborts the attempt's controller unless the attempt completed: dropping the call's future
-/// mid-flight cancels the request (and settles the promise js/glue.js `send` returned).
-struct ControllerGuard {
-    controller: AbortController,
+/// Ends the attempt unless it completed: dropping the call's future mid-flight (a `waitFor`
+/// deadline) cancels the request and settles the promise js/glue.js `send` returned, which
+/// frees the callbacks awaiting it.
+struct CancelGuard {
+    attempt: Promise,
     done: bool,
 }
 
-impl Drop for ControllerGuard {
+impl Drop for CancelGuard {
     fn drop(&mut self) {
         if !self.done {
-            self.controller.abort();
+            let _ = cancel(&self.attempt);
         }
     }
 }
@@ -145,29 +146,6 @@ impl Transport for FetchTransport {
         if abort_reason(self.signal.as_ref()).is_some() {
             return Err(self.failure(Trip::Abort, req.timeout_ms));
         }
-        let controller = AbortController::new().map_err(Self::unsendable)?;
-        let mut guard = ControllerGuard {
-            controller: controller.clone(),
-            done: false,
-        };
-        let wire = Tripwire::default();
-        // Either trip aborts the attempt's controller, which settles the exchange's promise.
-        let (w, c) = (wire.clone(), controller.clone());
-        let _timer = TimerGuard::start(req.timeout_ms, move || {
-            w.trip(Trip::Timer);
-            c.abort();
-        });
-        let _listener = self.signal.as_ref().map(|s| {
-            let (w, c, s2) = (wire.clone(), controller.clone(), s.clone());
-            AbortListener::new(s, move || {
-                w.trip(Trip::Abort);
-                match abort_reason(Some(&s2)) {
-                    Some(reason) => c.abort_with_reason(&reason),
-                    None => c.abort(),
-                }
-            })
-        });
-
         let mut lines = String::new();
         for (k, v) in &req.headers {
             // Names are tokens and values hold no control characters (checked in
@@ -178,42 +156,32 @@ impl Transport for FetchTransport {
             lines.push('\n');
         }
         let body = req.body.clone().unwrap_or(JsValue::UNDEFINED);
-        let init = fetch_init(
+        // One promise for the whole attempt (fetch, headers, body text, timer, abort): one
+        // await, one wake-up, and the body stays a JS string.
+        let attempt = send_js(
+            &self.fetch,
+            &req.url,
             &req.method,
             &lines,
             &body,
-            &controller.signal(),
             &self.fetch_options,
+            // Integers up to 2^31−1 are exact in f64.
+            req.timeout_ms.min(MAX_TIMER_MS) as f64,
+            self.signal.as_ref(),
         )
         .map_err(Self::unsendable)?;
-        // One promise for the whole exchange (fetch, headers, body text): one await, one
-        // wake-up, and the body stays a JS string.
-        let exchange =
-            send_js(&self.fetch, &req.url, &init, &controller).map_err(Self::unsendable)?;
         if let Some(l) = &self.log {
             l.debug(|| String::from("rimp-client: → ") + &req.method + " " + &req.url);
         }
-        let outcome = JsFuture::from(exchange).await;
+        let mut guard = CancelGuard {
+            attempt: attempt.clone(),
+            done: false,
+        };
+        let outcome = JsFuture::from(attempt).await;
         guard.done = true;
-        let parts: Array = match (outcome, wire.tripped()) {
-            (_, Some(trip)) => {
-                if let Some(l) = &self.log {
-                    l.debug(|| {
-                        String::from("rimp-client: ✗ ")
-                            + &req.method
-                            + " "
-                            + &req.url
-                            + if trip == Trip::Timer {
-                                " timed out"
-                            } else {
-                                " aborted"
-                            }
-                    });
-                }
-                return Err(self.failure(trip, req.timeout_ms));
-            }
-            (Ok(v), None) => v.unchecked_into(),
-            (Err(e), None) => {
+        let parts: Array = match outcome {
+            Ok(v) => v.unchecked_into(),
+            Err(e) => {
                 return Err(TransportError {
                     failure: TransportFailure::Network,
                     detail: error_message(&e).unwrap_or_default(),
@@ -221,8 +189,31 @@ impl Transport for FetchTransport {
                 });
             }
         };
-        // HTTP statuses are 100..=599 (0 for an opaque response): exact in f64.
-        let status = parts.get(0).as_f64().map_or(0, |s| s as u16);
+        let head = parts.get(0).as_string().unwrap_or_default();
+        let (status_line, lines) = head.split_once('\n').unwrap_or((&head, ""));
+        let trip = match status_line {
+            "-1" => Some(Trip::Timer),
+            "-2" => Some(Trip::Abort),
+            _ => None,
+        };
+        if let Some(trip) = trip {
+            if let Some(l) = &self.log {
+                l.debug(|| {
+                    String::from("rimp-client: ✗ ")
+                        + &req.method
+                        + " "
+                        + &req.url
+                        + if trip == Trip::Timer {
+                            " timed out"
+                        } else {
+                            " aborted"
+                        }
+                });
+            }
+            return Err(self.failure(trip, req.timeout_ms));
+        }
+        // HTTP statuses are 100..=599 (0 for an opaque response, or anything unreadable).
+        let status = status_line.parse::<u16>().unwrap_or(0);
         if let Some(l) = &self.log {
             l.debug(|| {
                 String::from("rimp-client: ← ")
@@ -234,7 +225,6 @@ impl Transport for FetchTransport {
             });
         }
         let mut headers = ResponseHeaders::default();
-        let lines = parts.get(1).as_string().unwrap_or_default();
         for (name, value) in ResponseHeaders::NAMES.iter().zip(lines.split('\n')) {
             if value != "\0" {
                 headers.set(name, value.to_owned());
@@ -244,8 +234,8 @@ impl Transport for FetchTransport {
             status,
             headers,
             body: JsBody {
-                js: parts.get(2),
-                parsed: parts.get(3),
+                js: parts.get(1),
+                parsed: parts.get(2),
                 text: OnceCell::new(),
             },
         })
