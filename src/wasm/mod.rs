@@ -45,6 +45,14 @@ use options::{CallOptions, Opts};
 
 type E = Error<JsValue>;
 
+/// The allocator: talc instead of Rust's default dlmalloc. Measured on this crate's release
+/// wasm (after wasm-opt): 6.9 KB smaller raw, 2.5 KB gzip (54.6 → 52.1 KB), and a stubbed call
+/// a little faster; wasm memory still does not grow over 10,000 calls (tests/js/faults.test.mjs).
+/// The wasm is single-threaded, which is what this constructor requires (and it needs no
+/// `unsafe`).
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues, catch)]
