@@ -131,3 +131,17 @@ fn the_surface_table_names_every_endpoint_once_and_places_arguments() {
     assert_eq!(slots("apiKeys", "revoke"), (Some(0), None, 1));
     assert_eq!(slots("webhooks", "unwrap"), (Some(0), Some(1), 2));
 }
+
+#[test]
+fn the_surface_order_is_the_one_js_indexes() {
+    // js/runtime.js pairs each name with its position and calls `RimpCore.call(index, …)`;
+    // this pins the exact order, so a change to the endpoint table that moves an entry is a
+    // deliberate one.
+    assert_eq!(
+        rimp_client::resources::surface_names(),
+        "images.generate,videos.create,music.create,threeD.create,upscale.create,chat.create,\
+         generations.get,generations.cancel,generations.waitFor,comparisons.create,\
+         comparisons.get,comparisons.waitFor,usage.get,models.list,apiKeys.create,\
+         apiKeys.update,apiKeys.revoke,webhooks.create,webhooks.unwrap"
+    );
+}
