@@ -6,7 +6,7 @@
 //! A new endpoint is one line of the `endpoints!` table below.
 
 use crate::error::Error;
-use crate::url::encode_segment;
+use crate::url::percent_encode;
 use crate::wait::JobKind;
 
 /// What an endpoint takes besides its path id.
@@ -118,7 +118,7 @@ impl Endpoint {
             None => before.to_owned(),
             Some(after) => {
                 let mut p = String::from(before);
-                p.push_str(&encode_segment(id));
+                p.push_str(&percent_encode(id));
                 p.push_str(after);
                 p
             }

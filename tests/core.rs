@@ -707,7 +707,7 @@ fn option_validation() {
 
 #[test]
 fn url_building() {
-    assert_eq!(url::encode_segment("gen/../x"), "gen%2F..%2Fx");
+    assert_eq!(url::percent_encode("gen/../x"), "gen%2F..%2Fx");
 }
 
 fn headers(pairs: &[(&str, &str)]) -> ResponseHeaders {
