@@ -14,10 +14,11 @@ use rimp_client::budget::{BudgetSettings, RetryBudget};
 use rimp_client::config::{ClientConfig, check_client, retry_budget_option};
 use rimp_client::envelope::{Envelope, RAW_BODY_LIMIT, classify};
 use rimp_client::error::{DelaySource, Error, ErrorKind};
-use rimp_client::headers::{MAX_TIMER_MS, ResponseHeaders, parse_repeated_uint, parse_retry_after};
+use rimp_client::headers::{ResponseHeaders, parse_repeated_uint, parse_retry_after};
 use rimp_client::idempotency::{key_for_call, uuid_v4, validate_key};
 use rimp_client::policy::{Decision, RequestTraits, RetrySettings, StopReason, decide};
 use rimp_client::redact::redact;
+use rimp_client::transport::MAX_TIMER_MS;
 use rimp_client::{config, url};
 
 /// 2026-11-25T00:00:00Z
