@@ -13,16 +13,35 @@ use rimp_client::budget::BudgetSettings;
 use rimp_client::config::{self, ClientConfig, check_client, retry_budget_option};
 use rimp_client::error::{Error, ErrorKind};
 
+/// The refusal of a `baseUrl` that is not an absolute `http(s)://` URL.
+const BASE_URL_MESSAGE: &str = "baseUrl must be an absolute http:// or https:// URL with no query or fragment, e.g. \"https://api.rimp.io\"";
+
+/// Asserts that `r` is refused as an `InvalidRequestError` with code `invalid_option` naming
+/// `param`, before any request (no status), and returns the error for checks on its message.
+#[track_caller]
+fn assert_invalid_option<T: std::fmt::Debug>(r: Result<T, Error>, param: &str) -> Error {
+    let e = r.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::InvalidRequest, "{param}: {}", e.message);
+    assert_eq!(e.code.as_deref(), Some("invalid_option"), "{param}");
+    assert_eq!(e.param.as_deref(), Some(param));
+    assert_eq!(e.status, None, "{param}");
+    e
+}
+
 #[test]
 fn option_validation() {
     assert_eq!(config::whole_number::<()>("x", 3.0, 0, 10).unwrap(), 3);
     for bad in [f64::NAN, f64::INFINITY, -1.0, 1.5, 11.0] {
-        let e: Error = config::whole_number("maxRetries", bad, 0, 10).unwrap_err();
-        assert_eq!(e.param.as_deref(), Some("maxRetries"));
+        let e = assert_invalid_option(config::whole_number("maxRetries", bad, 0, 10), "maxRetries");
         assert_eq!(e.message, "maxRetries must be a whole number from 0 to 10");
     }
-    assert!(config::millis::<()>("timeoutMs", 0.0, 1).is_err());
-    assert!(config::millis::<()>("timeoutMs", 2_147_483_648.0, 1).is_err());
+    for bad in [0.0, 2_147_483_648.0] {
+        let e = assert_invalid_option(config::millis("timeoutMs", bad, 1), "timeoutMs");
+        assert_eq!(
+            e.message,
+            "timeoutMs must be a whole number from 1 to 2147483647"
+        );
+    }
     assert_eq!(
         config::base_url::<()>("http://127.0.0.1:8787/").unwrap(),
         "http://127.0.0.1:8787"
@@ -35,20 +54,45 @@ fn option_validation() {
         "https://h#f",
         "https://a b",
     ] {
-        assert!(config::base_url::<()>(bad).is_err(), "{bad}");
+        let e = assert_invalid_option(config::base_url(bad), "baseUrl");
+        assert_eq!(e.message, BASE_URL_MESSAGE, "{bad}");
     }
     assert!(config::header::<()>("headers", "X-Trace", "abc").is_ok());
-    assert!(config::header::<()>("headers", "Bad Name", "v").is_err());
-    assert!(config::header::<()>("headers", "X-A", "v\r\nInjected: 1").is_err());
-    assert!(config::header::<()>("headers", "idempotency-key", "v").is_err());
+    let refusals = [
+        (
+            ("Bad Name", "v"),
+            "headers has a header name that is not a valid HTTP token",
+        ),
+        (
+            ("X-A", "v\r\nInjected: 1"),
+            "headers has a header value with control characters or characters above U+00FF",
+        ),
+        (
+            ("idempotency-key", "v"),
+            "set Idempotency-Key with the idempotencyKey option, not in headers",
+        ),
+    ];
+    for ((name, value), message) in refusals {
+        let e = assert_invalid_option(config::header("headers", name, value), "headers");
+        assert_eq!(e.message, message, "{name:?}: {value:?}");
+    }
     assert!(config::api_key::<()>("sk_test_1").is_ok());
-    let e: Error = config::api_key("sk_test_ secret").unwrap_err();
+    let e = assert_invalid_option(config::api_key("sk_test_ secret"), "apiKey");
     assert!(!e.message.contains("secret"));
     assert_eq!(config::method::<()>("post").unwrap(), "POST");
-    assert!(config::method::<()>("TRACE").is_err());
+    let e = assert_invalid_option(config::method("TRACE"), "method");
+    assert_eq!(
+        e.message,
+        "method must be one of GET, POST, PUT, PATCH, DELETE, HEAD"
+    );
     assert!(config::path::<()>("/v1/models").is_ok());
     for bad in ["v1/models", "//evil.example/x", "/v1?x=1", "/v1 x"] {
-        assert!(config::path::<()>(bad).is_err(), "{bad}");
+        let e = assert_invalid_option(config::path(bad), "path");
+        assert!(
+            e.message.starts_with("path must start with \"/\""),
+            "{bad}: {}",
+            e.message
+        );
     }
     let dbg = format!(
         "{:?}",
@@ -227,9 +271,11 @@ fn text_options_longer_than_8_kib_are_refused_with_their_param() {
         ("path", config::path(&(String::from("/") + &long))),
     ];
     for (param, r) in cases {
-        let e = r.expect_err(param);
-        assert_eq!(e.param.as_deref(), Some(param));
-        assert_eq!(e.code.as_deref(), Some("invalid_option"));
+        let e = assert_invalid_option(r, param);
+        assert_eq!(
+            e.message,
+            format!("{param} is too long (at most 8192 bytes)")
+        );
     }
     assert!(config::api_key::<()>(&just).is_ok());
     assert!(config::header::<()>("headers", "x-a", &just).is_ok());
@@ -246,6 +292,8 @@ fn base_url_schemes_are_case_insensitive_and_normalised() {
         base_url::<()>("Https://api.rimp.io").unwrap(),
         "https://api.rimp.io"
     );
-    assert!(base_url::<()>("ftp://x").is_err());
-    assert!(base_url::<()>("http:/x").is_err());
+    for bad in ["ftp://x", "http:/x"] {
+        let e = assert_invalid_option(base_url(bad), "baseUrl");
+        assert_eq!(e.message, BASE_URL_MESSAGE, "{bad}");
+    }
 }

@@ -27,7 +27,20 @@ fn idempotency_rules() {
         key_for_call("POST", Some("order-42"), || unreachable!());
     assert_eq!(own.unwrap().as_deref(), Some("order-42"));
     let on_get: Error = key_for_call("GET", Some("k"), || [0; 16]).unwrap_err();
-    assert_eq!(on_get.code.as_deref(), Some("invalid_option"));
+    assert_eq!(
+        (
+            on_get.kind,
+            on_get.code.as_deref(),
+            on_get.param.as_deref(),
+            on_get.message.as_str()
+        ),
+        (
+            ErrorKind::InvalidRequest,
+            Some("invalid_option"),
+            Some("idempotencyKey"),
+            "idempotencyKey is only sent with POST, PUT, PATCH and DELETE; GET and HEAD never carry one"
+        )
+    );
     assert!(validate_key::<()>(&"a".repeat(200)).is_ok());
     let long: Error = validate_key(&"a".repeat(201)).unwrap_err();
     assert_eq!(
@@ -46,6 +59,12 @@ fn idempotency_rules() {
     );
     for bad in ["", "a\nb", "ключ", "tab\there"] {
         let e: Error = validate_key(bad).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidRequest, "{bad:?}");
         assert_eq!(e.code.as_deref(), Some("invalid_option"), "{bad:?}");
+        assert_eq!(e.param.as_deref(), Some("idempotencyKey"), "{bad:?}");
+        assert_eq!(
+            e.message,
+            "idempotencyKey must be 1 to 200 printable ASCII characters"
+        );
     }
 }
