@@ -1,6 +1,6 @@
 //! The client's exponential backoff with jitter, as a pure function of its inputs.
 
-use crate::headers::MAX_TIMER_MS;
+use crate::transport::MAX_TIMER_MS;
 
 /// The wait after failed attempt `attempt` (0-based), in milliseconds:
 /// `min(cap_ms, base_ms · 2^attempt + U[0, base_ms/2))`, the errors page's formula scaled by

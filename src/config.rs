@@ -6,8 +6,8 @@
 
 use crate::budget::{BudgetSettings, MAX_CAPACITY};
 use crate::error::{Error, ErrorKind};
-use crate::headers::MAX_TIMER_MS;
 use crate::policy::RetrySettings;
+use crate::transport::MAX_TIMER_MS;
 
 /// Default `baseUrl`.
 pub const DEFAULT_BASE_URL: &str = "https://api.rimp.io";

@@ -2,9 +2,7 @@
 //!
 //! All functions take the current time as an argument and never read a clock.
 
-/// The longest delay a browser timer can hold: `setTimeout` treats anything above
-/// 2^31−1 ms as 0 and fires at once, so every delay is clamped to this.
-pub const MAX_TIMER_MS: u64 = 2_147_483_647;
+use crate::transport::MAX_TIMER_MS;
 
 /// The response headers the client reads, as the glue found them (`None` when absent or,
 /// cross-origin, not exposed by `Access-Control-Expose-Headers`).

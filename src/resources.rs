@@ -3,9 +3,11 @@
 //!
 //! The wasm glue exports one method per endpoint (`client.images.generate`, …) and every one of
 //! them runs the same code with its [`Endpoint`]; what differs between endpoints lives here.
+//! A new endpoint is one line of the `endpoints!` table below.
 
 use crate::error::Error;
-use crate::url::encode_segment;
+use crate::url::percent_encode;
+use crate::wait::JobKind;
 
 /// What an endpoint takes besides its path id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,86 +20,86 @@ pub enum Input {
     Query,
 }
 
-/// One of the 16 endpoints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Endpoint {
-    /// `images.generate`: `POST /v1/images`
-    Images,
-    /// `videos.create`: `POST /v1/videos`
-    Videos,
-    /// `music.create`: `POST /v1/music`
-    Music,
-    /// `threeD.create`: `POST /v1/three-d`
-    ThreeD,
-    /// `upscale.create`: `POST /v1/upscale`
-    Upscale,
-    /// `chat.create`: `POST /v1/chat`
-    Chat,
-    /// `generations.get`: `GET /v1/generations/{id}`
-    GenerationGet,
-    /// `generations.cancel`: `POST /v1/generations/{id}/cancel`
-    GenerationCancel,
-    /// `comparisons.create`: `POST /v1/comparisons`
-    ComparisonCreate,
-    /// `comparisons.get`: `GET /v1/comparisons/{id}`
-    ComparisonGet,
-    /// `usage.get`: `GET /v1/usage`
-    Usage,
-    /// `models.list`: `GET /v1/models`
-    Models,
-    /// `apiKeys.create`: `POST /v1/api-keys`
-    ApiKeyCreate,
-    /// `apiKeys.update`: `PATCH /v1/api-keys/{id}`
-    ApiKeyUpdate,
-    /// `apiKeys.revoke`: `DELETE /v1/api-keys/{id}`
-    ApiKeyRevoke,
-    /// `webhooks.create`: `POST /v1/webhooks`
-    WebhookCreate,
+/// Declares the endpoint table: one line per endpoint, and from those lines the [`Endpoint`]
+/// enum (one documented variant per line), [`Endpoint::ALL`], the route and input of each
+/// variant, and [`SURFACE`].
+///
+/// A line is `Variant => (namespace, method, HTTP method, path, Input)`. A path with an id is
+/// written `"/v1/things/" + id + "/rest"` (`+ ""` when nothing follows the id). A line may end
+/// in `then (namespace, method, Method::…)`: a surface method that sends no request of its own
+/// (`waitFor`, `webhooks.unwrap`), placed in [`SURFACE`] right after the line's own entry.
+macro_rules! endpoints {
+    ($(
+        $variant:ident => (
+            $ns:literal, $name:literal, $http:literal,
+            $path:literal $(+ id + $after:literal)?, $input:ident
+        ) $(then $extra:expr)?
+    ),* $(,)?) => {
+        /// One of the API's endpoints.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Endpoint {
+            $(
+                #[doc = concat!(
+                    "`", $ns, ".", $name, "`: `", $http, " ", $path $(, "{id}", $after)?, "`"
+                )]
+                $variant,
+            )*
+        }
+
+        impl Endpoint {
+            /// Every endpoint, in table order (the order of [`SURFACE`]).
+            pub const ALL: [Endpoint; [$(Endpoint::$variant),*].len()] =
+                [$(Endpoint::$variant),*];
+
+            /// Method, the path before the id, and the path after it (`None`: no id).
+            fn route(self) -> (&'static str, &'static str, Option<&'static str>) {
+                match self {
+                    $(Endpoint::$variant => ($http, $path, endpoints!(@after $($after)?)),)*
+                }
+            }
+
+            /// What the call sends besides the id.
+            pub fn input(self) -> Input {
+                match self {
+                    $(Endpoint::$variant => Input::$input,)*
+                }
+            }
+        }
+
+        /// Every method of the client's resource namespaces: the namespace, the method and
+        /// what it does. The JS `client.images`, `client.generations`, … objects are built from
+        /// this table (`RimpCore.call(index, …)` runs entry `index`).
+        pub const SURFACE: &[(&str, &str, Method)] = &[
+            $(($ns, $name, Method::Send(Endpoint::$variant)), $($extra,)?)*
+        ];
+    };
+    (@after) => { None };
+    (@after $after:literal) => { Some($after) };
+}
+
+endpoints! {
+    Images => ("images", "generate", "POST", "/v1/images", Body),
+    Videos => ("videos", "create", "POST", "/v1/videos", Body),
+    Music => ("music", "create", "POST", "/v1/music", Body),
+    ThreeD => ("threeD", "create", "POST", "/v1/three-d", Body),
+    Upscale => ("upscale", "create", "POST", "/v1/upscale", Body),
+    Chat => ("chat", "create", "POST", "/v1/chat", Body),
+    GenerationGet => ("generations", "get", "GET", "/v1/generations/" + id + "", None),
+    GenerationCancel => ("generations", "cancel", "POST", "/v1/generations/" + id + "/cancel", None)
+        then ("generations", "waitFor", Method::Wait(JobKind::Generation)),
+    ComparisonCreate => ("comparisons", "create", "POST", "/v1/comparisons", Body),
+    ComparisonGet => ("comparisons", "get", "GET", "/v1/comparisons/" + id + "", None)
+        then ("comparisons", "waitFor", Method::Wait(JobKind::Comparison)),
+    Usage => ("usage", "get", "GET", "/v1/usage", Query),
+    Models => ("models", "list", "GET", "/v1/models", None),
+    ApiKeyCreate => ("apiKeys", "create", "POST", "/v1/api-keys", Body),
+    ApiKeyUpdate => ("apiKeys", "update", "PATCH", "/v1/api-keys/" + id + "", Body),
+    ApiKeyRevoke => ("apiKeys", "revoke", "DELETE", "/v1/api-keys/" + id + "", None),
+    WebhookCreate => ("webhooks", "create", "POST", "/v1/webhooks", Body)
+        then ("webhooks", "unwrap", Method::Unwrap),
 }
 
 impl Endpoint {
-    /// Every endpoint, in the order the API reference lists them.
-    pub const ALL: [Endpoint; 16] = [
-        Endpoint::Images,
-        Endpoint::Videos,
-        Endpoint::Music,
-        Endpoint::ThreeD,
-        Endpoint::Upscale,
-        Endpoint::Chat,
-        Endpoint::ComparisonCreate,
-        Endpoint::ComparisonGet,
-        Endpoint::GenerationGet,
-        Endpoint::GenerationCancel,
-        Endpoint::Usage,
-        Endpoint::Models,
-        Endpoint::ApiKeyCreate,
-        Endpoint::ApiKeyRevoke,
-        Endpoint::ApiKeyUpdate,
-        Endpoint::WebhookCreate,
-    ];
-
-    /// Method, the path before the id, and the path after it (`None`: no id).
-    fn route(self) -> (&'static str, &'static str, Option<&'static str>) {
-        match self {
-            Endpoint::Images => ("POST", "/v1/images", None),
-            Endpoint::Videos => ("POST", "/v1/videos", None),
-            Endpoint::Music => ("POST", "/v1/music", None),
-            Endpoint::ThreeD => ("POST", "/v1/three-d", None),
-            Endpoint::Upscale => ("POST", "/v1/upscale", None),
-            Endpoint::Chat => ("POST", "/v1/chat", None),
-            Endpoint::GenerationGet => ("GET", "/v1/generations/", Some("")),
-            Endpoint::GenerationCancel => ("POST", "/v1/generations/", Some("/cancel")),
-            Endpoint::ComparisonCreate => ("POST", "/v1/comparisons", None),
-            Endpoint::ComparisonGet => ("GET", "/v1/comparisons/", Some("")),
-            Endpoint::Usage => ("GET", "/v1/usage", None),
-            Endpoint::Models => ("GET", "/v1/models", None),
-            Endpoint::ApiKeyCreate => ("POST", "/v1/api-keys", None),
-            Endpoint::ApiKeyUpdate => ("PATCH", "/v1/api-keys/", Some("")),
-            Endpoint::ApiKeyRevoke => ("DELETE", "/v1/api-keys/", Some("")),
-            Endpoint::WebhookCreate => ("POST", "/v1/webhooks", None),
-        }
-    }
-
     /// The HTTP method.
     pub fn method(self) -> &'static str {
         self.route().0
@@ -108,28 +110,6 @@ impl Endpoint {
         self.route().2.is_some()
     }
 
-    /// What the call sends besides the id.
-    pub fn input(self) -> Input {
-        match self {
-            Endpoint::Images
-            | Endpoint::Videos
-            | Endpoint::Music
-            | Endpoint::ThreeD
-            | Endpoint::Upscale
-            | Endpoint::Chat
-            | Endpoint::ComparisonCreate
-            | Endpoint::ApiKeyCreate
-            | Endpoint::ApiKeyUpdate
-            | Endpoint::WebhookCreate => Input::Body,
-            Endpoint::Usage => Input::Query,
-            Endpoint::GenerationGet
-            | Endpoint::GenerationCancel
-            | Endpoint::ComparisonGet
-            | Endpoint::Models
-            | Endpoint::ApiKeyRevoke => Input::None,
-        }
-    }
-
     /// The path, with `id` percent-encoded as one segment (ignored by endpoints without one).
     /// Check the id with [`check_id`] first.
     pub fn path(self, id: &str) -> String {
@@ -138,7 +118,7 @@ impl Endpoint {
             None => before.to_owned(),
             Some(after) => {
                 let mut p = String::from(before);
-                p.push_str(&encode_segment(id));
+                p.push_str(&percent_encode(id));
                 p.push_str(after);
                 p
             }
@@ -179,52 +159,10 @@ pub enum Method {
     /// One request to an endpoint.
     Send(Endpoint),
     /// `waitFor`: poll a job until it ends.
-    Wait(crate::wait::JobKind),
+    Wait(JobKind),
     /// `webhooks.unwrap`: verify a delivery (no request).
     Unwrap,
 }
-
-/// Every method of the client's resource namespaces, one line each: the namespace, the method
-/// and what it does. The JS `client.images`, `client.generations`, … objects are built from
-/// this table (`RimpCore.call(index, …)` runs entry `index`), so a new endpoint is one
-/// `Endpoint` route and one line here.
-pub const SURFACE: [(&str, &str, Method); 19] = [
-    ("images", "generate", Method::Send(Endpoint::Images)),
-    ("videos", "create", Method::Send(Endpoint::Videos)),
-    ("music", "create", Method::Send(Endpoint::Music)),
-    ("threeD", "create", Method::Send(Endpoint::ThreeD)),
-    ("upscale", "create", Method::Send(Endpoint::Upscale)),
-    ("chat", "create", Method::Send(Endpoint::Chat)),
-    ("generations", "get", Method::Send(Endpoint::GenerationGet)),
-    (
-        "generations",
-        "cancel",
-        Method::Send(Endpoint::GenerationCancel),
-    ),
-    (
-        "generations",
-        "waitFor",
-        Method::Wait(crate::wait::JobKind::Generation),
-    ),
-    (
-        "comparisons",
-        "create",
-        Method::Send(Endpoint::ComparisonCreate),
-    ),
-    ("comparisons", "get", Method::Send(Endpoint::ComparisonGet)),
-    (
-        "comparisons",
-        "waitFor",
-        Method::Wait(crate::wait::JobKind::Comparison),
-    ),
-    ("usage", "get", Method::Send(Endpoint::Usage)),
-    ("models", "list", Method::Send(Endpoint::Models)),
-    ("apiKeys", "create", Method::Send(Endpoint::ApiKeyCreate)),
-    ("apiKeys", "update", Method::Send(Endpoint::ApiKeyUpdate)),
-    ("apiKeys", "revoke", Method::Send(Endpoint::ApiKeyRevoke)),
-    ("webhooks", "create", Method::Send(Endpoint::WebhookCreate)),
-    ("webhooks", "unwrap", Method::Unwrap),
-];
 
 /// Where a method's arguments go: the position of its first value (the id, or the payload),
 /// of its second (params, query, or headers), and of its options. `images.generate(params,

@@ -94,6 +94,13 @@ pub trait Transport {
     ) -> impl Future<Output = Result<ResponseParts<Self::Body>, TransportError<Self::Cause>>>;
 }
 
+/// The longest delay a timer can hold, 2^31−1 ms (about 24.8 days). Browser timers
+/// (`setTimeout`) store the delay as a signed 32-bit number of milliseconds: a longer one
+/// overflows and fires at once, as if it were 0. Every delay the core computes (backoff,
+/// `Retry-After`, rate-limit resets, `waitFor` intervals) is clamped to this, so a
+/// [`Sleeper`] never receives more.
+pub const MAX_TIMER_MS: u64 = 2_147_483_647;
+
 /// Waits between attempts.
 pub trait Sleeper {
     /// The abort reason's type.

@@ -1,17 +1,9 @@
 //! URL building: percent-encoding of path segments and query strings.
 
-/// Percent-encodes `s` for use as one path segment (RFC 3986 unreserved characters stay).
-pub fn encode_segment(s: &str) -> String {
-    encode(s)
-}
-
-/// Percent-encodes `s` for a query name or value (`application/x-www-form-urlencoded`
-/// style, but with `%20` for a space, which every server reads).
-pub fn encode_query_part(s: &str) -> String {
-    encode(s)
-}
-
-fn encode(s: &str) -> String {
+/// Percent-encodes `s`: RFC 3986 unreserved characters (`A–Z a–z 0–9 - . _ ~`) stay, every
+/// other byte becomes `%XX`. Used for a path segment (a `/` is encoded, so an id stays one
+/// segment) and for a query name or value (a space is `%20`, which every server reads).
+pub fn percent_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
@@ -34,9 +26,9 @@ pub fn build(base: &str, path: &str, query: &[(String, String)]) -> String {
     url.push_str(path);
     for (i, (k, v)) in query.iter().enumerate() {
         url.push(if i == 0 { '?' } else { '&' });
-        url.push_str(&encode_query_part(k));
+        url.push_str(&percent_encode(k));
         url.push('=');
-        url.push_str(&encode_query_part(v));
+        url.push_str(&percent_encode(v));
     }
     url
 }
@@ -47,8 +39,8 @@ mod tests {
 
     #[test]
     fn encodes() {
-        assert_eq!(encode_segment("gen_abc-1.~"), "gen_abc-1.~");
-        assert_eq!(encode_segment("../x y/é"), "..%2Fx%20y%2F%C3%A9");
+        assert_eq!(percent_encode("gen_abc-1.~"), "gen_abc-1.~");
+        assert_eq!(percent_encode("../x y/é"), "..%2Fx%20y%2F%C3%A9");
         assert_eq!(
             build(
                 "https://h",

@@ -9,8 +9,9 @@
 use crate::config;
 use crate::error::{Error, ErrorKind};
 use crate::fields::Fields;
-use crate::headers::{MAX_TIMER_MS, RateLimitInfo};
+use crate::headers::RateLimitInfo;
 use crate::json::Json;
+use crate::transport::MAX_TIMER_MS;
 
 /// Default first interval between polls (`intervalMs`).
 pub const DEFAULT_INTERVAL_MS: u64 = 1_000;

@@ -12,13 +12,14 @@ mod common;
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+use serde_json::json;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 #[wasm_bindgen_test]
 fn an_api_key_in_a_page_needs_the_explicit_opt_in() {
     let e = rimp_client::wasm::RimpClient::new(Some(
-        common::plain_object(r#"{"apiKey":"sk_test_secret_value"}"#).unchecked_into(),
+        common::js(json!({"apiKey":"sk_test_secret_value"})).unchecked_into(),
     ))
     .err()
     .expect("refused");
@@ -33,13 +34,10 @@ fn an_api_key_in_a_page_needs_the_explicit_opt_in() {
     assert!(!msg.contains("sk_test_secret_value"));
     // With the opt-in, or with no key (the proxy pattern), it is fine.
     for ok in [
-        r#"{"apiKey":"sk_test_secret_value","dangerouslyAllowBrowser":true}"#,
-        r#"{"baseUrl":"https://my-app.example/rimp"}"#,
+        json!({"apiKey":"sk_test_secret_value","dangerouslyAllowBrowser":true}),
+        json!({"baseUrl":"https://my-app.example/rimp"}),
     ] {
-        assert!(
-            rimp_client::wasm::RimpClient::new(Some(common::plain_object(ok).unchecked_into()))
-                .is_ok()
-        );
+        assert!(rimp_client::wasm::RimpClient::new(Some(common::js(ok).unchecked_into())).is_ok());
     }
 }
 
@@ -80,9 +78,8 @@ async fn live_client(base: &str, key: &str) -> (rimp_client::wasm::RimpClient, c
     let rec = retry_recorder();
     let opts = live_options(
         &rec,
-        &format!(
-            r#"{{"baseUrl":"{base}","apiKey":"{key}","dangerouslyAllowBrowser":true,"retryDelayMs":20}}"#
-        ),
+        &json!({"baseUrl": base, "apiKey": key, "dangerouslyAllowBrowser": true, "retryDelayMs": 20})
+            .to_string(),
     );
     (
         rimp_client::wasm::RimpClient::new(Some(opts.unchecked_into())).unwrap(),
@@ -90,8 +87,8 @@ async fn live_client(base: &str, key: &str) -> (rimp_client::wasm::RimpClient, c
     )
 }
 
-async fn fault(base: &str, json: &str) {
-    JsFuture::from(mock_control(base, "/__mock/faults", json))
+async fn fault(base: &str, fault: serde_json::Value) {
+    JsFuture::from(mock_control(base, "/__mock/faults", &fault.to_string()))
         .await
         .unwrap();
 }
@@ -110,7 +107,7 @@ async fn cors_exposed_headers_are_readable_and_keyed_posts_pass_the_preflight() 
     let r = JsFuture::from(c.request(
         "POST".into(),
         "/v1/images".into(),
-        common::plain_object(r#"{"body":{"model":"flux-pro","prompt":"a lighthouse"},"idempotencyKey":"cors-key-1"}"#),
+        common::js(json!({"body":{"model":"flux-pro","prompt":"a lighthouse"},"idempotencyKey":"cors-key-1"})),
     ))
     .await
     .expect("the preflight allowed Idempotency-Key and the POST went through");
@@ -144,7 +141,21 @@ async fn rate_limited_once(
     key: &str,
 ) -> (JsValue, Vec<common::serde_like::Value>) {
     let path = format!("/v1/generations/{gen_id}");
-    fault(base, &format!(r#"{{"method":"GET","path":"{path}","count":1,"action":{{"type":"respond","status":429,"headers":{{"Retry-After":"1"}},"body":{{"error":{{"type":"rate_limited","code":"rate_limited","message":"slow down"}}}}}}}}"#)).await;
+    fault(
+        base,
+        json!({
+            "method": "GET",
+            "path": path,
+            "count": 1,
+            "action": {
+                "type": "respond",
+                "status": 429,
+                "headers": {"Retry-After": "1"},
+                "body": {"error": {"type": "rate_limited", "code": "rate_limited", "message": "slow down"}}
+            }
+        }),
+    )
+    .await;
     let (c, rec) = live_client(base, key).await;
     let e = JsFuture::from(c.request("GET".into(), path.into(), JsValue::UNDEFINED))
         .await

@@ -22,8 +22,6 @@ fn every_endpoint_has_the_documented_method_path_and_input() {
         (E::ThreeD, "POST", "/v1/three-d", I::Body),
         (E::Upscale, "POST", "/v1/upscale", I::Body),
         (E::Chat, "POST", "/v1/chat", I::Body),
-        (E::ComparisonCreate, "POST", "/v1/comparisons", I::Body),
-        (E::ComparisonGet, "GET", "/v1/comparisons/cmp_1", I::None),
         (E::GenerationGet, "GET", "/v1/generations/cmp_1", I::None),
         (
             E::GenerationCancel,
@@ -31,16 +29,18 @@ fn every_endpoint_has_the_documented_method_path_and_input() {
             "/v1/generations/cmp_1/cancel",
             I::None,
         ),
+        (E::ComparisonCreate, "POST", "/v1/comparisons", I::Body),
+        (E::ComparisonGet, "GET", "/v1/comparisons/cmp_1", I::None),
         (E::Usage, "GET", "/v1/usage", I::Query),
         (E::Models, "GET", "/v1/models", I::None),
         (E::ApiKeyCreate, "POST", "/v1/api-keys", I::Body),
-        (E::ApiKeyRevoke, "DELETE", "/v1/api-keys/cmp_1", I::None),
         (E::ApiKeyUpdate, "PATCH", "/v1/api-keys/cmp_1", I::Body),
+        (E::ApiKeyRevoke, "DELETE", "/v1/api-keys/cmp_1", I::None),
         (E::WebhookCreate, "POST", "/v1/webhooks", I::Body),
     ];
     assert_eq!(table.len(), 16, "the API documents 16 endpoints");
     for (i, (ep, method, path, input)) in table.iter().enumerate() {
-        assert_eq!(Endpoint::ALL[i], *ep, "ALL is in §3 order");
+        assert_eq!(Endpoint::ALL[i], *ep, "ALL is in table order");
         assert_eq!(ep.method(), *method, "{ep:?}");
         assert_eq!(ep.path("cmp_1"), *path, "{ep:?}");
         assert_eq!(ep.input(), *input, "{ep:?}");
@@ -130,4 +130,18 @@ fn the_surface_table_names_every_endpoint_once_and_places_arguments() {
     assert_eq!(slots("apiKeys", "update"), (Some(0), Some(1), 2));
     assert_eq!(slots("apiKeys", "revoke"), (Some(0), None, 1));
     assert_eq!(slots("webhooks", "unwrap"), (Some(0), Some(1), 2));
+}
+
+#[test]
+fn the_surface_order_is_the_one_js_indexes() {
+    // js/runtime.js pairs each name with its position and calls `RimpCore.call(index, …)`;
+    // this pins the exact order, so a change to the endpoint table that moves an entry is a
+    // deliberate one.
+    assert_eq!(
+        rimp_client::resources::surface_names(),
+        "images.generate,videos.create,music.create,threeD.create,upscale.create,chat.create,\
+         generations.get,generations.cancel,generations.waitFor,comparisons.create,\
+         comparisons.get,comparisons.waitFor,usage.get,models.list,apiKeys.create,\
+         apiKeys.update,apiKeys.revoke,webhooks.create,webhooks.unwrap"
+    );
 }

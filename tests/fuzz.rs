@@ -10,10 +10,9 @@
 
 use rimp_client::envelope::{Envelope, classify};
 use rimp_client::error::Error;
-use rimp_client::headers::{
-    MAX_TIMER_MS, ResponseHeaders, parse_http_date, parse_retry_after, parse_uint,
-};
+use rimp_client::headers::{ResponseHeaders, parse_http_date, parse_retry_after, parse_uint};
 use rimp_client::json::Json;
+use rimp_client::transport::MAX_TIMER_MS;
 
 /// splitmix64
 struct Rng(u64);

@@ -12,9 +12,10 @@ mod common;
 #[wasm_bindgen_test::wasm_bindgen_test]
 fn node_has_no_document_so_keys_are_allowed() {
     let c = rimp_client::wasm::RimpClient::new(Some(
-        common::plain_object(r#"{"apiKey":"sk_test_secret"}"#).unchecked_into(),
+        common::js(json!({"apiKey":"sk_test_secret"})).unchecked_into(),
     ));
     assert!(c.is_ok());
 }
 
+use serde_json::json;
 use wasm_bindgen::JsCast;

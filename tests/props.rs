@@ -27,9 +27,10 @@ use rimp_client::budget::{BudgetSettings, RetryBudget};
 use rimp_client::engine::{CallPlan, Coordination, execute};
 use rimp_client::envelope::{Envelope, classify, kind_for_status};
 use rimp_client::error::{DelaySource, Error, ErrorKind};
-use rimp_client::headers::{MAX_TIMER_MS, ResponseHeaders, parse_retry_after};
+use rimp_client::headers::{ResponseHeaders, parse_retry_after};
 use rimp_client::policy::{Decision, RequestTraits, RetrySettings, StopReason, decide};
 use rimp_client::redact::redact;
+use rimp_client::transport::MAX_TIMER_MS;
 use rimp_client::transport::{
     Clock, RequestSpec, ResponseParts, Sleeper, Transport, TransportError, TransportFailure,
 };

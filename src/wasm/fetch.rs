@@ -13,8 +13,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
 
-use crate::headers::MAX_TIMER_MS;
 use crate::headers::ResponseHeaders;
+use crate::transport::MAX_TIMER_MS;
 use crate::transport::{
     BodyText, RequestSpec, ResponseParts, Transport, TransportError, TransportFailure,
 };

@@ -16,7 +16,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
-use crate::headers::MAX_TIMER_MS;
+use crate::transport::MAX_TIMER_MS;
 use crate::transport::{Clock, Sleeper};
 
 #[wasm_bindgen]

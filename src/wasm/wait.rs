@@ -9,8 +9,8 @@ use super::resources::{read_id, result_js, with_response};
 use super::timer::{self, BrowserClock, BrowserSleeper, TimerGuard, Trip, Tripwire};
 use super::{E, Inner, Prepared};
 use crate::engine;
-use crate::headers::MAX_TIMER_MS;
 use crate::plan::{plan_poll, plan_wait};
+use crate::transport::MAX_TIMER_MS;
 use crate::transport::{BodyText, Clock, Sleeper};
 use crate::wait::{JobKind, Next, Poller, WaitSettings, observe_fields};
 

@@ -9,6 +9,7 @@
 #![allow(dead_code)]
 
 use js_sys::Promise;
+use serde_json::json;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -22,7 +23,7 @@ extern "C" {
     pub type Stub;
     pub type Recorder;
     #[wasm_bindgen(js_name = scriptedFetch)]
-    pub fn scripted_fetch(script: &str) -> Stub;
+    fn scripted_fetch_json(script: &str) -> Stub;
     #[wasm_bindgen(js_name = callsJson)]
     fn calls_json(stub: &Stub) -> String;
     #[wasm_bindgen(js_name = callCount)]
@@ -40,10 +41,8 @@ extern "C" {
     #[wasm_bindgen(js_name = abortedSignal)]
     pub fn aborted_signal(message: &str) -> JsValue;
     pub fn now() -> f64;
-    #[wasm_bindgen(js_name = plainObject)]
-    pub fn plain_object(json: &str) -> JsValue;
     #[wasm_bindgen(js_name = withSignal)]
-    pub fn with_signal(json: &str, signal: &JsValue) -> JsValue;
+    fn with_signal_json(json: &str, signal: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = hostileOptions)]
     fn hostile_options(kind: &str) -> JsValue;
 }
@@ -52,6 +51,23 @@ extern "C" {
 extern "C" {
     #[wasm_bindgen(js_name = errorClasses)]
     fn error_classes() -> JsValue;
+}
+
+/// The JS value `JSON.parse` makes of `value`'s text: a plain object, array or primitive, as a
+/// caller would write it (`js(json!({"timeoutMs": 30}))`).
+pub fn js(value: serde_json::Value) -> JsValue {
+    js_sys::JSON::parse(&value.to_string()).expect("serde_json writes valid JSON")
+}
+
+/// A `fetch` stub that answers with the steps of `script` in turn (the last one repeats): each
+/// `{"status", "headers", "body"}`, `{"reject": message}` or `{"hang": true | "deaf"}`.
+pub fn scripted_fetch(script: &serde_json::Value) -> Stub {
+    scripted_fetch_json(&script.to_string())
+}
+
+/// Call options `options` with `signal` added.
+pub fn with_signal(options: serde_json::Value, signal: &JsValue) -> JsValue {
+    with_signal_json(&options.to_string(), signal)
 }
 
 fn parse(json: &str) -> serde_like::Value {
@@ -95,14 +111,14 @@ impl Run {
     }
 }
 
-pub fn client(stub: &Stub, rec: &Recorder, extra: &str) -> RimpClient {
-    let opts = client_options(stub, rec, extra);
+pub fn client(stub: &Stub, rec: &Recorder, extra: &serde_json::Value) -> RimpClient {
+    let opts = client_options(stub, rec, &extra.to_string());
     RimpClient::new(Some(opts.unchecked_into::<ClientOptionsJs>())).expect("client")
 }
 
 pub async fn run(
-    client_extra: &str,
-    script: &str,
+    client_extra: &serde_json::Value,
+    script: &serde_json::Value,
     method: &str,
     path: &str,
     options: JsValue,
@@ -129,37 +145,23 @@ pub fn get(v: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(v, &key.into()).unwrap()
 }
 
-const FAST: &str = r#"{"allowInsecureHttp":true,"retryBudget":false,"shareRateLimit":false,"baseUrl":"http://rimp.test","apiKey":"sk_test_k","dangerouslyAllowBrowser":true,"retryDelayMs":5,"maxRetryDelayMs":50}"#;
-
-fn env(t: &str, code: &str) -> String {
-    format!(
-        r#"{{"error":{{"type":"{t}","code":"{code}","message":"msg {code}","request_id":"req_body"}}}}"#
-    )
+/// Client options for the stub suites: fast retries, no budget, no shared rate limit.
+fn fast() -> serde_json::Value {
+    json!({"allowInsecureHttp":true,"retryBudget":false,"shareRateLimit":false,"baseUrl":"http://rimp.test","apiKey":"sk_test_k","dangerouslyAllowBrowser":true,"retryDelayMs":5,"maxRetryDelayMs":50})
 }
 
-fn step(status: u16, headers: &str, body: &str) -> String {
-    format!(
-        r#"{{"status":{status},"headers":{headers},"body":{}}}"#,
-        json_string(body)
-    )
+/// A Rimp error envelope with type `t` and code `code` (message `msg <code>`).
+fn env(t: &str, code: &str) -> serde_json::Value {
+    json!({"error": {"type": t, "code": code, "message": format!("msg {code}"), "request_id": "req_body"}})
 }
 
-fn json_string(s: &str) -> String {
-    let mut o = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => o.push_str("\\\""),
-            '\\' => o.push_str("\\\\"),
-            '\n' => o.push_str("\\n"),
-            c => o.push(c),
-        }
-    }
-    o.push('"');
-    o
-}
-
-fn script(steps: &[String]) -> String {
-    format!("[{}]", steps.join(","))
+/// One answer of a scripted `fetch`: `body` is sent as is when a string, else as its JSON.
+fn step(
+    status: u16,
+    headers: serde_json::Value,
+    body: impl Into<serde_json::Value>,
+) -> serde_json::Value {
+    json!({"status": status, "headers": headers, "body": body.into()})
 }
 
 fn names(e: &serde_like::Value) -> Vec<String> {
@@ -181,21 +183,21 @@ fn num(v: &serde_like::Value, key: &str) -> Option<u64> {
 #[wasm_bindgen_test]
 async fn five_hundreds_are_retried_with_backoff_and_the_same_key() {
     for status in [500u16, 502, 503, 504] {
-        let s = script(&[
-            step(status, "{}", &env("internal", "internal")),
-            step(status, "{}", "<html>gateway</html>"),
+        let s = json!([
+            step(status, json!({}), env("internal", "internal")),
+            step(status, json!({}), "<html>gateway</html>"),
             step(
                 202,
-                r#"{"x-request-id":"req_ok","idempotent-replayed":"true"}"#,
-                r#"{"id":"gen_1","status":"queued"}"#,
+                json!({"x-request-id":"req_ok","idempotent-replayed":"true"}),
+                json!({"id":"gen_1","status":"queued"}),
             ),
         ]);
         let r = run(
-            FAST,
+            &fast(),
             &s,
             "POST",
             "/v1/videos",
-            plain_object(r#"{"body":{"model":"m","prompt":"p"}}"#),
+            js(json!({"body":{"model":"m","prompt":"p"}})),
         )
         .await;
         let ok = r.ok();
@@ -258,8 +260,8 @@ async fn five_hundreds_are_retried_with_backoff_and_the_same_key() {
 
 #[wasm_bindgen_test]
 async fn retries_exhausted_rejects_with_the_last_error() {
-    let s = script(&[step(503, r#"{"x-request-id":"req_last"}"#, "")]);
-    let r = run(FAST, &s, "GET", "/v1/models", JsValue::UNDEFINED).await;
+    let s = json!([step(503, json!({"x-request-id":"req_last"}), "")]);
+    let r = run(&fast(), &s, "GET", "/v1/models", JsValue::UNDEFINED).await;
     let e = r.error();
     assert_eq!(
         e.get_text("name").as_deref(),
@@ -281,15 +283,15 @@ async fn retries_exhausted_rejects_with_the_last_error() {
 #[wasm_bindgen_test]
 async fn rate_limited_waits_for_retry_after_and_reset() {
     // Retry-After (fractional seconds are accepted).
-    let s = script(&[
+    let s = json!([
         step(
             429,
-            r#"{"retry-after":"0.05"}"#,
-            &env("rate_limited", "rate_limited"),
+            json!({"retry-after":"0.05"}),
+            env("rate_limited", "rate_limited"),
         ),
-        step(200, "{}", "{}"),
+        step(200, json!({}), "{}"),
     ]);
-    let r = run(FAST, &s, "GET", "/v1/models", JsValue::UNDEFINED).await;
+    let r = run(&fast(), &s, "GET", "/v1/models", JsValue::UNDEFINED).await;
     assert_eq!(get(&r.ok(), "attempts").as_f64(), Some(2.0));
     let ev = r.events();
     assert_eq!(
@@ -308,17 +310,15 @@ async fn rate_limited_waits_for_retry_after_and_reset() {
 
     // No Retry-After (e.g. hidden by CORS) but X-RateLimit-Reset: wait for the reset.
     let reset = ((now() / 1000.0).floor() as u64) + 1;
-    let s = script(&[
+    let s = json!([
         step(
             429,
-            &format!(
-                r#"{{"x-ratelimit-reset":"{reset}","x-ratelimit-remaining":"0","x-ratelimit-limit":"60"}}"#
-            ),
-            &env("rate_limited", "rate_limited"),
+            json!({"x-ratelimit-reset": reset.to_string(), "x-ratelimit-remaining": "0", "x-ratelimit-limit": "60"}),
+            env("rate_limited", "rate_limited"),
         ),
-        step(200, "{}", "{}"),
+        step(200, json!({}), "{}"),
     ]);
-    let r = run(FAST, &s, "GET", "/v1/models", JsValue::UNDEFINED).await;
+    let r = run(&fast(), &s, "GET", "/v1/models", JsValue::UNDEFINED).await;
     assert_eq!(get(&r.ok(), "attempts").as_f64(), Some(2.0));
     assert_eq!(
         r.events()[0].get_text("delaySource").as_deref(),
@@ -326,11 +326,11 @@ async fn rate_limited_waits_for_retry_after_and_reset() {
     );
 
     // Neither: degrade to backoff.
-    let s = script(&[
-        step(429, "{}", &env("rate_limited", "rate_limited")),
-        step(200, "{}", "{}"),
+    let s = json!([
+        step(429, json!({}), env("rate_limited", "rate_limited")),
+        step(200, json!({}), "{}"),
     ]);
-    let r = run(FAST, &s, "GET", "/v1/models", JsValue::UNDEFINED).await;
+    let r = run(&fast(), &s, "GET", "/v1/models", JsValue::UNDEFINED).await;
     assert_eq!(
         r.events()[0].get_text("delaySource").as_deref(),
         Some("backoff")
@@ -339,19 +339,12 @@ async fn rate_limited_waits_for_retry_after_and_reset() {
 
 #[wasm_bindgen_test]
 async fn long_retry_after_fails_fast_with_the_wait() {
-    let s = script(&[step(
+    let s = json!([step(
         429,
-        r#"{"retry-after":"3600","x-request-id":"req_rl"}"#,
-        &env("rate_limited", "rate_limited"),
+        json!({"retry-after":"3600","x-request-id":"req_rl"}),
+        env("rate_limited", "rate_limited"),
     )]);
-    let r = run(
-        FAST,
-        &s,
-        "POST",
-        "/v1/images",
-        plain_object(r#"{"body":{}}"#),
-    )
-    .await;
+    let r = run(&fast(), &s, "POST", "/v1/images", js(json!({"body":{}}))).await;
     let e = r.error();
     assert!(r.elapsed_ms < 1000.0, "did not sleep: {}", r.elapsed_ms);
     assert_eq!(e.get_text("name").as_deref(), Some("RateLimitError"));
@@ -368,77 +361,77 @@ async fn long_retry_after_fails_fast_with_the_wait() {
 
 #[wasm_bindgen_test]
 async fn not_retried_rows() {
-    let rows: Vec<(String, &str, &str)> = vec![
+    let rows: Vec<(serde_json::Value, &str, &str)> = vec![
         (
             step(
                 429,
-                r#"{"retry-after":"1800"}"#,
-                &env("rate_limited", "anomaly_paused"),
+                json!({"retry-after":"1800"}),
+                env("rate_limited", "anomaly_paused"),
             ),
             "RateLimitError",
             "anomaly_paused",
         ),
         (
-            step(429, "{}", &env("quota_exceeded", "quota_exceeded")),
+            step(429, json!({}), env("quota_exceeded", "quota_exceeded")),
             "QuotaExceededError",
             "quota_exceeded",
         ),
         (
             step(
                 402,
-                "{}",
-                &env("insufficient_credits", "insufficient_credits"),
+                json!({}),
+                env("insufficient_credits", "insufficient_credits"),
             ),
             "InsufficientCreditsError",
             "insufficient_credits",
         ),
         (
-            step(400, "{}", &env("invalid_request", "invalid_body")),
+            step(400, json!({}), env("invalid_request", "invalid_body")),
             "InvalidRequestError",
             "invalid_body",
         ),
         (
-            step(401, "{}", &env("authentication", "invalid_api_key")),
+            step(401, json!({}), env("authentication", "invalid_api_key")),
             "AuthenticationError",
             "invalid_api_key",
         ),
         (
-            step(403, "{}", &env("authorization", "insufficient_role")),
+            step(403, json!({}), env("authorization", "insufficient_role")),
             "AuthorizationError",
             "insufficient_role",
         ),
         (
-            step(404, "{}", &env("not_found", "not_found")),
+            step(404, json!({}), env("not_found", "not_found")),
             "NotFoundError",
             "not_found",
         ),
         (
-            step(409, "{}", &env("conflict", "idempotency_key_reuse")),
+            step(409, json!({}), env("conflict", "idempotency_key_reuse")),
             "ConflictError",
             "idempotency_key_reuse",
         ),
         (
             step(
                 422,
-                "{}",
-                &env("content_policy_blocked", "content_policy_blocked"),
+                json!({}),
+                env("content_policy_blocked", "content_policy_blocked"),
             ),
             "ContentPolicyError",
             "content_policy_blocked",
         ),
         (
-            step(418, "{}", &env("teapot", "teapot")),
+            step(418, json!({}), env("teapot", "teapot")),
             "APIError",
             "teapot",
         ),
     ];
     for (st, class, code) in rows {
         let r = run(
-            FAST,
-            &script(&[st]),
+            &fast(),
+            &json!([st]),
             "POST",
             "/v1/videos",
-            plain_object(r#"{"body":{}}"#),
+            js(json!({"body":{}})),
         )
         .await;
         let e = r.error();
@@ -456,21 +449,14 @@ async fn not_retried_rows() {
 
 #[wasm_bindgen_test]
 async fn network_failures_retry_get_and_keyed_post_only() {
-    let s = script(&[
-        r#"{"reject":"Failed to fetch"}"#.into(),
-        step(200, "{}", "{}"),
+    let s = json!([
+        json!({"reject":"Failed to fetch"}),
+        step(200, json!({}), "{}"),
     ]);
-    let r = run(FAST, &s, "GET", "/v1/models", JsValue::UNDEFINED).await;
+    let r = run(&fast(), &s, "GET", "/v1/models", JsValue::UNDEFINED).await;
     assert_eq!(get(&r.ok(), "attempts").as_f64(), Some(2.0));
 
-    let r = run(
-        FAST,
-        &s,
-        "POST",
-        "/v1/videos",
-        plain_object(r#"{"body":{}}"#),
-    )
-    .await;
+    let r = run(&fast(), &s, "POST", "/v1/videos", js(json!({"body":{}}))).await;
     assert_eq!(
         get(&r.ok(), "attempts").as_f64(),
         Some(2.0),
@@ -478,13 +464,13 @@ async fn network_failures_retry_get_and_keyed_post_only() {
     );
 
     // PATCH carries no key unless given one: a lost answer is not replayed.
-    let s1 = script(&[r#"{"reject":"Failed to fetch"}"#.into()]);
+    let s1 = json!([json!({"reject":"Failed to fetch"})]);
     let r = run(
-        FAST,
+        &fast(),
         &s1,
         "PATCH",
         "/v1/api-keys/key_1",
-        plain_object(r#"{"body":{}}"#),
+        js(json!({"body":{}})),
     )
     .await;
     let e = r.error();
@@ -496,11 +482,11 @@ async fn network_failures_retry_get_and_keyed_post_only() {
     );
     assert_eq!(e.get_text("causeName").as_deref(), Some("TypeError"));
     let r = run(
-        FAST,
+        &fast(),
         &s,
         "PATCH",
         "/v1/api-keys/key_1",
-        plain_object(r#"{"body":{},"idempotencyKey":"patch-1"}"#),
+        js(json!({"body":{},"idempotencyKey":"patch-1"})),
     )
     .await;
     assert_eq!(get(&r.ok(), "attempts").as_f64(), Some(2.0));
@@ -517,17 +503,17 @@ async fn network_failures_retry_get_and_keyed_post_only() {
 #[wasm_bindgen_test]
 async fn per_attempt_timeout() {
     // A fetch that honours its signal, and one that ignores it: both end at the timeout.
-    for hang in [r#"{"hang":true}"#, r#"{"hang":"deaf"}"#] {
-        let s = script(&[hang.to_owned(), step(200, "{}", "{}")]);
-        let cfg = r#"{"allowInsecureHttp":true,"retryBudget":false,"shareRateLimit":false,"baseUrl":"http://rimp.test","retryDelayMs":5,"timeoutMs":40}"#;
-        let r = run(cfg, &s, "GET", "/v1/models", JsValue::UNDEFINED).await;
+    for hang in [json!({"hang":true}), json!({"hang":"deaf"})] {
+        let s = json!([hang.clone(), step(200, json!({}), "{}")]);
+        let cfg = json!({"allowInsecureHttp":true,"retryBudget":false,"shareRateLimit":false,"baseUrl":"http://rimp.test","retryDelayMs":5,"timeoutMs":40});
+        let r = run(&cfg, &s, "GET", "/v1/models", JsValue::UNDEFINED).await;
         assert_eq!(get(&r.ok(), "attempts").as_f64(), Some(2.0), "{hang}");
         let r = run(
-            cfg,
-            &script(&[hang.to_owned()]),
+            &cfg,
+            &json!([&hang]),
             "GET",
             "/v1/models",
-            plain_object(r#"{"maxRetries":1}"#),
+            js(json!({"maxRetries":1})),
         )
         .await;
         let e = r.error();
@@ -545,11 +531,11 @@ async fn per_attempt_timeout() {
     }
     // A call's own timeoutMs overrides the client's.
     let r = run(
-        FAST,
-        &script(&[r#"{"hang":true}"#.into()]),
+        &fast(),
+        &json!([json!({"hang":true})]),
         "GET",
         "/v1/models",
-        plain_object(r#"{"timeoutMs":30,"maxRetries":0}"#),
+        js(json!({"timeoutMs":30,"maxRetries":0})),
     )
     .await;
     assert!(r.elapsed_ms < 1000.0);
@@ -560,11 +546,11 @@ async fn per_attempt_timeout() {
 async fn abort_before_send_in_flight_and_during_a_wait() {
     // Before send: no request at all.
     let r = run(
-        FAST,
-        &script(&[step(200, "{}", "{}")]),
+        &fast(),
+        &json!([step(200, json!({}), "{}")]),
         "GET",
         "/v1/models",
-        with_signal("{}", &aborted_signal("early")),
+        with_signal(json!({}), &aborted_signal("early")),
     )
     .await;
     let e = r.error();
@@ -574,13 +560,13 @@ async fn abort_before_send_in_flight_and_during_a_wait() {
     assert_eq!(r.calls().len(), 0);
 
     // In flight, with a fetch that honours the signal and one that ignores it.
-    for hang in [r#"{"hang":true}"#, r#"{"hang":"deaf"}"#] {
+    for hang in [json!({"hang":true}), json!({"hang":"deaf"})] {
         let r = run(
-            FAST,
-            &script(&[hang.to_owned()]),
+            &fast(),
+            &json!([&hang]),
             "GET",
             "/v1/models",
-            with_signal("{}", &abort_after(30, "mid-flight")),
+            with_signal(json!({}), &abort_after(30, "mid-flight")),
         )
         .await;
         let e = r.error();
@@ -591,13 +577,13 @@ async fn abort_before_send_in_flight_and_during_a_wait() {
     }
 
     // During a 10 s backoff wait: rejects at once, no second request.
-    let slow = r#"{"allowInsecureHttp":true,"retryBudget":false,"shareRateLimit":false,"baseUrl":"http://rimp.test","retryDelayMs":10000}"#;
+    let slow = json!({"allowInsecureHttp":true,"retryBudget":false,"shareRateLimit":false,"baseUrl":"http://rimp.test","retryDelayMs":10000});
     let r = run(
-        slow,
-        &script(&[step(503, "{}", "")]),
+        &slow,
+        &json!([step(503, json!({}), "")]),
         "POST",
         "/v1/videos",
-        with_signal(r#"{"body":{}}"#, &abort_after(50, "user gave up")),
+        with_signal(json!({"body":{}}), &abort_after(50, "user gave up")),
     )
     .await;
     let e = r.error();
@@ -616,51 +602,60 @@ async fn abort_before_send_in_flight_and_during_a_wait() {
 
 #[wasm_bindgen_test]
 async fn every_class_has_its_name_and_lineage() {
-    let rows: Vec<(String, &str, &[&str])> = vec![
-        (step(400, "{}", ""), "InvalidRequestError", &["APIError"]),
-        (step(401, "{}", ""), "AuthenticationError", &["APIError"]),
-        (step(403, "{}", ""), "AuthorizationError", &["APIError"]),
-        (step(404, "{}", ""), "NotFoundError", &["APIError"]),
-        (step(409, "{}", ""), "ConflictError", &["APIError"]),
+    let rows: Vec<(serde_json::Value, &str, &[&str])> = vec![
         (
-            step(402, "{}", ""),
+            step(400, json!({}), ""),
+            "InvalidRequestError",
+            &["APIError"],
+        ),
+        (
+            step(401, json!({}), ""),
+            "AuthenticationError",
+            &["APIError"],
+        ),
+        (
+            step(403, json!({}), ""),
+            "AuthorizationError",
+            &["APIError"],
+        ),
+        (step(404, json!({}), ""), "NotFoundError", &["APIError"]),
+        (step(409, json!({}), ""), "ConflictError", &["APIError"]),
+        (
+            step(402, json!({}), ""),
             "InsufficientCreditsError",
             &["APIError"],
         ),
         (
-            step(429, "{}", &env("rate_limited", "anomaly_paused")),
+            step(429, json!({}), env("rate_limited", "anomaly_paused")),
             "RateLimitError",
             &["APIError"],
         ),
         (
-            step(429, "{}", &env("quota_exceeded", "quota_exceeded")),
+            step(429, json!({}), env("quota_exceeded", "quota_exceeded")),
             "QuotaExceededError",
             &["APIError"],
         ),
-        (step(422, "{}", ""), "ContentPolicyError", &["APIError"]),
         (
-            step(502, "{}", ""),
+            step(422, json!({}), ""),
+            "ContentPolicyError",
+            &["APIError"],
+        ),
+        (
+            step(502, json!({}), ""),
             "ProviderUnavailableError",
             &["APIError"],
         ),
-        (step(500, "{}", ""), "InternalServerError", &["APIError"]),
-        (step(418, "{}", ""), "APIError", &[]),
         (
-            r#"{"reject":"Failed to fetch"}"#.into(),
-            "ConnectionError",
-            &[],
+            step(500, json!({}), ""),
+            "InternalServerError",
+            &["APIError"],
         ),
+        (step(418, json!({}), ""), "APIError", &[]),
+        (json!({"reject":"Failed to fetch"}), "ConnectionError", &[]),
     ];
-    let one = r#"{"allowInsecureHttp":true,"retryBudget":false,"shareRateLimit":false,"baseUrl":"http://rimp.test","maxRetries":0}"#;
+    let one = json!({"allowInsecureHttp":true,"retryBudget":false,"shareRateLimit":false,"baseUrl":"http://rimp.test","maxRetries":0});
     for (st, class, parents) in rows {
-        let r = run(
-            one,
-            &script(&[st]),
-            "POST",
-            "/v1/x",
-            plain_object(r#"{"body":{}}"#),
-        )
-        .await;
+        let r = run(&one, &json!([st]), "POST", "/v1/x", js(json!({"body":{}}))).await;
         let e = r.error();
         assert_eq!(e.get_text("name").as_deref(), Some(class));
         assert_eq!(e.get("isError"), Some(&serde_like::Value::Bool(true)));
@@ -677,11 +672,11 @@ async fn every_class_has_its_name_and_lineage() {
         assert_eq!(got, want, "{class}");
     }
     let r = run(
-        one,
-        &script(&[r#"{"hang":true}"#.into()]),
+        &one,
+        &json!([json!({"hang":true})]),
         "GET",
         "/v1/x",
-        plain_object(r#"{"timeoutMs":10}"#),
+        js(json!({"timeoutMs":10})),
     )
     .await;
     assert_eq!(names(&r.error()).len(), 2, "TimeoutError + RimpError");
@@ -698,8 +693,8 @@ async fn hostile_bodies_keep_raw_text_and_status_class() {
         big.as_str(),
     ] {
         let r = run(
-            r#"{"allowInsecureHttp":true,"retryBudget":false,"shareRateLimit":false,"baseUrl":"http://rimp.test","maxRetries":0}"#,
-            &script(&[step(502, "{}", body)]),
+            &json!({"allowInsecureHttp":true,"retryBudget":false,"shareRateLimit":false,"baseUrl":"http://rimp.test","maxRetries":0}),
+            &json!([step(502, json!({}), body)]),
             "GET",
             "/v1/x",
             JsValue::UNDEFINED,
@@ -721,76 +716,73 @@ async fn hostile_bodies_keep_raw_text_and_status_class() {
 
 #[wasm_bindgen_test]
 async fn bad_input_is_refused_before_any_request() {
-    let cases: Vec<(&str, &str, &str, &str, &str)> = vec![
+    let cases: Vec<(&str, &str, serde_json::Value, &str, &str)> = vec![
         (
             "POST",
             "/v1/videos",
-            &*Box::leak(
-                format!(r#"{{"body":{{}},"idempotencyKey":"{}"}}"#, "k".repeat(201))
-                    .into_boxed_str(),
-            ),
+            json!({"body": {}, "idempotencyKey": "k".repeat(201)}),
             "idempotency_key_too_long",
             "idempotencyKey",
         ),
         (
             "GET",
             "/v1/models",
-            r#"{"idempotencyKey":"k"}"#,
+            json!({"idempotencyKey":"k"}),
             "invalid_option",
             "idempotencyKey",
         ),
         (
             "GET",
             "/v1/models",
-            r#"{"body":{}}"#,
+            json!({"body":{}}),
             "invalid_option",
             "body",
         ),
-        ("FETCH", "/v1/models", "{}", "invalid_option", "method"),
-        ("GET", "v1/models", "{}", "invalid_option", "path"),
+        ("FETCH", "/v1/models", json!({}), "invalid_option", "method"),
+        ("GET", "v1/models", json!({}), "invalid_option", "path"),
         (
             "GET",
             "/v1/models",
-            r#"{"timeoutMs":-1}"#,
+            json!({"timeoutMs":-1}),
             "invalid_option",
             "timeoutMs",
         ),
         (
             "GET",
             "/v1/models",
-            r#"{"maxRetries":"3"}"#,
+            json!({"maxRetries":"3"}),
             "invalid_option",
             "maxRetries",
         ),
         (
             "GET",
             "/v1/models",
-            r#"{"headers":{"Idempotency-Key":"x"}}"#,
+            json!({"headers":{"Idempotency-Key":"x"}}),
             "invalid_option",
             "headers",
         ),
         (
             "GET",
             "/v1/models",
-            r#"{"query":{"a":{}}}"#,
+            json!({"query":{"a":{}}}),
             "invalid_option",
             "query",
         ),
         (
             "GET",
             "/v1/models",
-            r#"{"signal":{}}"#,
+            json!({"signal":{}}),
             "invalid_option",
             "signal",
         ),
     ];
     for (method, path, opts, code, param) in cases {
         let r = run(
-            FAST,
-            &script(&[step(200, "{}", "{}")]),
+            &fast(),
+            &json!([step(200, json!({}), "{}")]),
             method,
             path,
-            plain_object(opts),
+            js(opts.clone()),
         )
         .await;
         let e = r.error();
@@ -809,16 +801,16 @@ async fn bad_input_is_refused_before_any_request() {
 
 #[wasm_bindgen_test]
 async fn query_headers_and_success_shapes() {
-    let s = script(&[step(
+    let s = json!([step(
         200,
-        r#"{"x-ratelimit-limit":"300","x-ratelimit-remaining":"12","x-ratelimit-reset":"1795564812"}"#,
-        r#"{"object":"list"}"#,
+        json!({"x-ratelimit-limit":"300","x-ratelimit-remaining":"12","x-ratelimit-reset":"1795564812"}),
+        json!({"object":"list"}),
     )]);
-    let opts = plain_object(
-        r#"{"query":{"group_by":"day","n":2.5,"flag":true,"skip":null,"s":"a b&c"},"headers":{"X-Trace":"t1"}}"#,
+    let opts = js(
+        json!({"query":{"group_by":"day","n":2.5,"flag":true,"skip":null,"s":"a b&c"},"headers":{"X-Trace":"t1"}}),
     );
     let r = run(
-        r#"{"allowInsecureHttp":true,"retryBudget":false,"shareRateLimit":false,"baseUrl":"http://rimp.test/","headers":{"X-App":"demo"}}"#,
+        &json!({"allowInsecureHttp":true,"retryBudget":false,"shareRateLimit":false,"baseUrl":"http://rimp.test/","headers":{"X-App":"demo"}}),
         &s,
         "get",
         "/v1/usage",
@@ -849,8 +841,8 @@ async fn query_headers_and_success_shapes() {
 
     // Empty body → null data; non-JSON → the text.
     let r = run(
-        FAST,
-        &script(&[step(204, "{}", "")]),
+        &fast(),
+        &json!([step(204, json!({}), "")]),
         "POST",
         "/v1/generations/gen_1/cancel",
         JsValue::UNDEFINED,
@@ -858,8 +850,8 @@ async fn query_headers_and_success_shapes() {
     .await;
     assert!(get(&r.ok(), "data").is_null());
     let r = run(
-        FAST,
-        &script(&[step(200, "{}", "plain text")]),
+        &fast(),
+        &json!([step(200, json!({}), "plain text")]),
         "GET",
         "/v1/x",
         JsValue::UNDEFINED,
@@ -876,8 +868,8 @@ async fn hostile_option_objects_are_refused_not_thrown() {
     for kind in ["throwing-getter", "proxy", "headers-instance", "map"] {
         let opts = hostile_options(kind);
         let r = run(
-            FAST,
-            &script(&[step(200, "{}", "{}")]),
+            &fast(),
+            &json!([step(200, json!({}), "{}")]),
             "GET",
             "/v1/models",
             opts,
@@ -897,11 +889,11 @@ async fn hostile_option_objects_are_refused_not_thrown() {
 #[wasm_bindgen_test]
 async fn explicit_authorization_header_wins_over_api_key() {
     let r = run(
-        FAST,
-        &script(&[step(200, "{}", "{}")]),
+        &fast(),
+        &json!([step(200, json!({}), "{}")]),
         "GET",
         "/v1/models",
-        plain_object(r#"{"headers":{"Authorization":"Bearer session-token"}}"#),
+        js(json!({"headers":{"Authorization":"Bearer session-token"}})),
     )
     .await;
     r.ok();
@@ -919,13 +911,13 @@ async fn explicit_authorization_header_wins_over_api_key() {
 
 #[wasm_bindgen_test]
 async fn caller_key_is_sent_unchanged() {
-    let s = script(&[step(500, "{}", ""), step(202, "{}", "{}")]);
+    let s = json!([step(500, json!({}), ""), step(202, json!({}), "{}")]);
     let r = run(
-        FAST,
+        &fast(),
         &s,
         "POST",
         "/v1/music",
-        plain_object(r#"{"body":{},"idempotencyKey":"order-42"}"#),
+        js(json!({"body":{},"idempotencyKey":"order-42"})),
     )
     .await;
     assert_eq!(
@@ -946,18 +938,18 @@ async fn caller_key_is_sent_unchanged() {
 #[wasm_bindgen_test]
 fn constructor_validates_and_never_leaks_the_key() {
     for (opts, param) in [
-        (r#"{"baseUrl":"rimp.io"}"#, "baseUrl"),
-        (r#"{"maxRetries":1.5}"#, "maxRetries"),
-        (r#"{"timeoutMs":0}"#, "timeoutMs"),
-        (r#"{"apiKey":"sk_test_ has space"}"#, "apiKey"),
-        (r#"{"fetch":"nope"}"#, "fetch"),
-        (r#"{"headers":{"bad name":"v"}}"#, "headers"),
-        (r#"{"apiKey":"sk_test_pasted’"}"#, "apiKey"),
-        (r#"{"headers":{"X-Note":"curly ’ quote"}}"#, "headers"),
+        (json!({"baseUrl":"rimp.io"}), "baseUrl"),
+        (json!({"maxRetries":1.5}), "maxRetries"),
+        (json!({"timeoutMs":0}), "timeoutMs"),
+        (json!({"apiKey":"sk_test_ has space"}), "apiKey"),
+        (json!({"fetch":"nope"}), "fetch"),
+        (json!({"headers":{"bad name":"v"}}), "headers"),
+        (json!({"apiKey":"sk_test_pasted’"}), "apiKey"),
+        (json!({"headers":{"X-Note":"curly ’ quote"}}), "headers"),
     ] {
-        let e = RimpClient::new(Some(plain_object(opts).unchecked_into()))
+        let e = RimpClient::new(Some(js(opts.clone()).unchecked_into()))
             .err()
-            .expect(opts);
+            .unwrap_or_else(|| panic!("{opts}: accepted"));
         let d = parse(&describe_error(&e, &error_classes()));
         assert_eq!(
             d.get_text("name").as_deref(),

@@ -15,10 +15,11 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
 
+use serde_json::json;
+
 use super::serde_like::{self, Value};
 use super::{
-    ClientOptionsJs, RimpClient, abort_after, client, get, now, plain_object, retry_recorder,
-    scripted_fetch,
+    ClientOptionsJs, RimpClient, abort_after, client, get, js, now, retry_recorder, scripted_fetch,
 };
 
 #[wasm_bindgen(module = "/tests/support/resources.js")]
@@ -33,7 +34,7 @@ extern "C" {
     #[wasm_bindgen(js_name = progressJson)]
     fn progress_json(rec: &Progress) -> String;
     #[wasm_bindgen(js_name = waitOptions)]
-    fn wait_options(json: &str, rec: Option<&Progress>, signal: &JsValue) -> JsValue;
+    fn wait_options_json(json: &str, rec: Option<&Progress>, signal: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = toJson)]
     fn to_json(value: &JsValue) -> String;
     fn sleep(ms: u32) -> Promise;
@@ -48,12 +49,10 @@ extern "C" {
 // ---- helpers --------------------------------------------------------------------------------
 
 /// A client as JS sees it (the object with the `images`, `generations`, … getters).
-fn js_client(options: &str) -> JsValue {
-    RimpClient::new(Some(
-        plain_object(options).unchecked_into::<ClientOptionsJs>(),
-    ))
-    .expect("client")
-    .into()
+fn js_client(options: serde_json::Value) -> JsValue {
+    RimpClient::new(Some(js(options).unchecked_into::<ClientOptionsJs>()))
+        .expect("client")
+        .into()
 }
 
 /// `client.<ns>.<method>(...args)`, awaited: the core's entry for that method of the table,
@@ -72,8 +71,9 @@ async fn call(
     JsFuture::from(call_method(client, index as u32, &a)).await
 }
 
-fn obj(json: &str) -> JsValue {
-    plain_object(json)
+/// `waitFor` options `options`, with `onProgress` recording into `rec` and `signal` when given.
+fn wait_options(options: serde_json::Value, rec: Option<&Progress>, signal: &JsValue) -> JsValue {
+    wait_options_json(&options.to_string(), rec, signal)
 }
 
 fn s(v: &str) -> JsValue {
@@ -120,7 +120,10 @@ fn statuses(rec: &Progress) -> Vec<String> {
         .collect()
 }
 
-const STUB_CLIENT: &str = r#"{"allowInsecureHttp":true,"retryBudget":false,"shareRateLimit":false,"baseUrl":"http://rimp.test","apiKey":"sk_test_stub","dangerouslyAllowBrowser":true,"retryDelayMs":5,"maxRetryDelayMs":20}"#;
+/// Client options for the stub tests: fast retries, no budget, no shared rate limit.
+fn stub_client_options() -> serde_json::Value {
+    json!({"allowInsecureHttp":true,"retryBudget":false,"shareRateLimit":false,"baseUrl":"http://rimp.test","apiKey":"sk_test_stub","dangerouslyAllowBrowser":true,"retryDelayMs":5,"maxRetryDelayMs":20})
+}
 
 /// Every namespace and its methods, as the README lists them.
 const NAMESPACES: [(&str, &[&str]); 12] = [
@@ -138,9 +141,9 @@ const NAMESPACES: [(&str, &[&str]); 12] = [
     ("webhooks", &["create", "unwrap"]),
 ];
 
-fn stub_client(script: &str) -> (JsValue, super::Stub) {
-    let stub = scripted_fetch(script);
-    let c: JsValue = client(&stub, &retry_recorder(), STUB_CLIENT).into();
+fn stub_client(script: serde_json::Value) -> (JsValue, super::Stub) {
+    let stub = scripted_fetch(&script);
+    let c: JsValue = client(&stub, &retry_recorder(), &stub_client_options()).into();
     (c, stub)
 }
 
@@ -148,10 +151,13 @@ fn stub_calls(stub: &super::Stub) -> Vec<Value> {
     parse_array(&super::calls_json(stub))
 }
 
-fn gen_step(status: &str) -> String {
-    format!(
-        r#"{{"status":200,"headers":{{"x-request-id":"req_{status}"}},"body":{{"id":"gen_s","object":"generation","status":"{status}","outputs":[]}}}}"#
-    )
+/// A 200 answer with generation `gen_s` in `status` (request id `req_<status>`).
+fn gen_step(status: &str) -> serde_json::Value {
+    json!({
+        "status": 200,
+        "headers": {"x-request-id": format!("req_{status}")},
+        "body": {"id": "gen_s", "object": "generation", "status": status, "outputs": []}
+    })
 }
 
 /// The rimp-mock under test. A test that needs it fails, loudly, when it is not configured.
@@ -175,12 +181,17 @@ struct Live {
 }
 
 impl Live {
-    fn new(n: u32, extra: &str) -> Live {
+    fn new(n: u32) -> Live {
         let base = mock_url();
         let key = format!("sk_test_res{n}{}_key", unique_tag());
-        let client = js_client(&format!(
-            r#"{{"retryBudget":false,"shareRateLimit":false,"baseUrl":"{base}","apiKey":"{key}","dangerouslyAllowBrowser":true,"retryDelayMs":20{extra}}}"#
-        ));
+        let client = js_client(json!({
+            "retryBudget": false,
+            "shareRateLimit": false,
+            "baseUrl": base,
+            "apiKey": key,
+            "dangerouslyAllowBrowser": true,
+            "retryDelayMs": 20
+        }));
         Live {
             client,
             base,
@@ -208,12 +219,12 @@ impl Live {
     }
 
     /// Scripts a fault; returns its id.
-    async fn fault(&self, json: &str) -> String {
+    async fn fault(&self, fault: serde_json::Value) -> String {
         let text = JsFuture::from(mock_control(
             self.base,
             "POST",
             "/__mock/faults",
-            Some(json),
+            Some(&fault.to_string()),
         ))
         .await
         .expect("POST /__mock/faults");
@@ -286,10 +297,10 @@ async fn bad_ids_params_and_options_are_refused_before_any_request() {
         ("generations", "waitFor", vec![s(".")], "id"),
         ("comparisons", "get", vec![JsValue::NULL], "id"),
         ("comparisons", "waitFor", vec![], "id"),
-        ("apiKeys", "update", vec![s(""), obj("{}")], "id"),
-        ("apiKeys", "revoke", vec![obj("{}")], "id"),
+        ("apiKeys", "update", vec![s(""), js(json!({}))], "id"),
+        ("apiKeys", "revoke", vec![js(json!({}))], "id"),
         ("images", "generate", vec![], "params"),
-        ("images", "generate", vec![obj("[]")], "params"),
+        ("images", "generate", vec![js(json!([]))], "params"),
         ("videos", "create", vec![s("a video")], "params"),
         ("music", "create", vec![JsValue::NULL], "params"),
         ("threeD", "create", vec![odd_value("map")], "params"),
@@ -297,55 +308,60 @@ async fn bad_ids_params_and_options_are_refused_before_any_request() {
         ("chat", "create", vec![odd_value("bigint")], "params"),
         ("comparisons", "create", vec![odd_value("date")], "params"),
         ("webhooks", "create", vec![odd_value("function")], "params"),
-        ("apiKeys", "update", vec![s("key_1"), obj("[1]")], "params"),
+        (
+            "apiKeys",
+            "update",
+            vec![s("key_1"), js(json!([1]))],
+            "params",
+        ),
         ("usage", "get", vec![s("day")], "query"),
-        ("usage", "get", vec![obj(r#"{"groupBy":{}}"#)], "query"),
+        ("usage", "get", vec![js(json!({"groupBy":{}}))], "query"),
         ("models", "list", vec![s("fast")], "options"),
         (
             "images",
             "generate",
-            vec![obj(r#"{"model":"m"}"#), obj(r#"{"withResponse":"yes"}"#)],
+            vec![js(json!({"model":"m"})), js(json!({"withResponse":"yes"}))],
             "withResponse",
         ),
         (
             "generations",
             "get",
-            vec![s("gen_1"), obj(r#"{"idempotencyKey":"k"}"#)],
+            vec![s("gen_1"), js(json!({"idempotencyKey":"k"}))],
             "idempotencyKey",
         ),
         (
             "videos",
             "create",
-            vec![obj("{}"), obj(r#"{"timeoutMs":0}"#)],
+            vec![js(json!({})), js(json!({"timeoutMs":0}))],
             "timeoutMs",
         ),
         (
             "generations",
             "waitFor",
-            vec![s("gen_1"), obj(r#"{"intervalMs":0}"#)],
+            vec![s("gen_1"), js(json!({"intervalMs":0}))],
             "intervalMs",
         ),
         (
             "generations",
             "waitFor",
-            vec![s("gen_1"), obj(r#"{"maxIntervalMs":1.5}"#)],
+            vec![s("gen_1"), js(json!({"maxIntervalMs":1.5}))],
             "maxIntervalMs",
         ),
         (
             "comparisons",
             "waitFor",
-            vec![s("cmp_1"), obj(r#"{"timeoutMs":-1}"#)],
+            vec![s("cmp_1"), js(json!({"timeoutMs":-1}))],
             "timeoutMs",
         ),
         (
             "generations",
             "waitFor",
-            vec![s("gen_1"), obj(r#"{"onProgress":"log"}"#)],
+            vec![s("gen_1"), js(json!({"onProgress":"log"}))],
             "onProgress",
         ),
     ];
     for (ns, method, args, param) in cases {
-        let (c, stub) = stub_client(&format!("[{}]", gen_step("succeeded")));
+        let (c, stub) = stub_client(json!([gen_step("succeeded")]));
         let e = call(&c, ns, method, &args)
             .await
             .expect_err(&format!("{ns}.{method} refused ({param})"));
@@ -369,7 +385,7 @@ async fn bad_ids_params_and_options_are_refused_before_any_request() {
 
 #[wasm_bindgen_test]
 async fn ids_are_encoded_and_params_sent_as_given() {
-    let ok = r#"[{"status":200,"headers":{},"body":{"ok":true}}]"#;
+    let ok = json!([{"status":200,"headers":{},"body":{"ok":true}}]);
     // (namespace, method, args, method on the wire, URL, body)
     let cases: Vec<(&str, &str, Vec<JsValue>, &str, &str, Option<&str>)> = vec![
         (
@@ -401,7 +417,7 @@ async fn ids_are_encoded_and_params_sent_as_given() {
             "update",
             vec![
                 s("key#1"),
-                obj(r#"{"ipAllowlist":["203.0.113.0/24","2001:db8::/32"]}"#),
+                js(json!({"ipAllowlist":["203.0.113.0/24","2001:db8::/32"]})),
             ],
             "PATCH",
             "http://rimp.test/v1/api-keys/key%231",
@@ -418,8 +434,8 @@ async fn ids_are_encoded_and_params_sent_as_given() {
         (
             "usage",
             "get",
-            vec![obj(
-                r#"{"start":"2026-05-01T00:00:00Z","groupBy":"api_key","end":null}"#,
+            vec![js(
+                json!({"start":"2026-05-01T00:00:00Z","groupBy":"api_key","end":null}),
             )],
             "GET",
             "http://rimp.test/v1/usage?start=2026-05-01T00%3A00%3A00Z&group_by=api_key",
@@ -444,8 +460,8 @@ async fn ids_are_encoded_and_params_sent_as_given() {
         (
             "upscale",
             "create",
-            vec![obj(
-                r#"{"model":"real-esrgan","image_url":"https://x.test/a.png","scale_factor":"4","unknown_field":[1]}"#,
+            vec![js(
+                json!({"model":"real-esrgan","image_url":"https://x.test/a.png","scale_factor":"4","unknown_field":[1]}),
             )],
             "POST",
             "http://rimp.test/v1/upscale",
@@ -455,7 +471,7 @@ async fn ids_are_encoded_and_params_sent_as_given() {
         ),
     ];
     for (ns, method, args, wire_method, url, body) in cases {
-        let (c, stub) = stub_client(ok);
+        let (c, stub) = stub_client(ok.clone());
         let data = call(&c, ns, method, &args).await.expect(url);
         assert_eq!(
             get(&data, "ok").as_bool(),
@@ -492,20 +508,16 @@ async fn ids_are_encoded_and_params_sent_as_given() {
 
 #[wasm_bindgen_test]
 async fn wait_for_polls_on_a_growing_interval_until_terminal() {
-    let script = format!(
-        "[{}]",
-        [
-            "queued",
-            "queued",
-            "running",
-            "running",
-            "running",
-            "succeeded"
-        ]
-        .map(gen_step)
-        .join(",")
-    );
-    let (c, stub) = stub_client(&script);
+    let script = [
+        "queued",
+        "queued",
+        "running",
+        "running",
+        "running",
+        "succeeded",
+    ]
+    .map(gen_step);
+    let (c, stub) = stub_client(json!(script));
     let rec = progress_recorder();
     let t0 = now();
     let g = call(
@@ -515,7 +527,7 @@ async fn wait_for_polls_on_a_growing_interval_until_terminal() {
         &[
             s("gen_s"),
             wait_options(
-                r#"{"intervalMs":20,"maxIntervalMs":45}"#,
+                json!({"intervalMs":20,"maxIntervalMs":45}),
                 Some(&rec),
                 &JsValue::UNDEFINED,
             ),
@@ -557,12 +569,12 @@ async fn wait_for_polls_on_a_growing_interval_until_terminal() {
 #[wasm_bindgen_test]
 async fn wait_for_resolves_failed_jobs_and_rejects_failed_polls() {
     // A failed generation is a result, not an error.
-    let (c, _) = stub_client(&format!("[{},{}]", gen_step("running"), gen_step("failed")));
+    let (c, _) = stub_client(json!([gen_step("running"), gen_step("failed")]));
     let r = call(
         &c,
         "generations",
         "waitFor",
-        &[s("gen_s"), obj(r#"{"intervalMs":5,"withResponse":true}"#)],
+        &[s("gen_s"), js(json!({"intervalMs":5,"withResponse":true}))],
     )
     .await
     .unwrap();
@@ -576,9 +588,11 @@ async fn wait_for_resolves_failed_jobs_and_rejects_failed_polls() {
     assert_eq!(get(&r, "idempotencyKey"), JsValue::NULL);
 
     // A poll that fails (after the client's retries) rejects the wait with its error.
-    let (c, stub) = stub_client(
-        r#"[{"status":404,"headers":{},"body":{"error":{"type":"not_found","code":"not_found","message":"No such generation"}}}]"#,
-    );
+    let (c, stub) = stub_client(json!([{
+        "status": 404,
+        "headers": {},
+        "body": {"error": {"type": "not_found", "code": "not_found", "message": "No such generation"}}
+    }]));
     let e = call(&c, "generations", "waitFor", &[s("gen_gone")])
         .await
         .unwrap_err();
@@ -593,17 +607,21 @@ async fn wait_for_resolves_failed_jobs_and_rejects_failed_polls() {
 async fn wait_for_rejects_an_answer_that_is_not_a_job() {
     // A 200 with no `status` (an HTML page from a proxy, a lone surrogate the Rust reader
     // refuses but JSON.parse accepts is read from the JS object instead) must not poll forever.
-    for body in [r#""<html>proxy login</html>""#, r#"{"id":"gen_s"}"#, "[]"] {
-        let script = format!(
-            r#"[{},{{"status":200,"headers":{{"x-request-id":"req_odd"}},"body":{body}}}]"#,
-            gen_step("running")
-        );
-        let (c, stub) = stub_client(&script);
+    for body in [
+        json!("<html>proxy login</html>"),
+        json!({"id": "gen_s"}),
+        json!([]),
+    ] {
+        let script = json!([
+            gen_step("running"),
+            {"status": 200, "headers": {"x-request-id": "req_odd"}, "body": body}
+        ]);
+        let (c, stub) = stub_client(script);
         let e = call(
             &c,
             "generations",
             "waitFor",
-            &[s("gen_s"), obj(r#"{"intervalMs":5}"#)],
+            &[s("gen_s"), js(json!({"intervalMs":5}))],
         )
         .await
         .unwrap_err();
@@ -617,8 +635,12 @@ async fn wait_for_rejects_an_answer_that_is_not_a_job() {
     }
     // A status the Rust JSON reader could not see (a lone surrogate elsewhere in the body) is
     // still read from the object JSON.parse made: the wait ends.
-    let odd = r#"{"status":200,"headers":{},"body":"{\"id\":\"gen_s\",\"prompt\":\"\\udc00\",\"status\":\"succeeded\"}"}"#;
-    let (c, _) = stub_client(&format!("[{odd}]"));
+    let odd = json!({
+        "status": 200,
+        "headers": {},
+        "body": r#"{"id":"gen_s","prompt":"\udc00","status":"succeeded"}"#
+    });
+    let (c, _) = stub_client(json!([odd]));
     let g = call(&c, "generations", "waitFor", &[s("gen_s")])
         .await
         .unwrap();
@@ -633,16 +655,15 @@ fn number_text(v: &Value, key: &str) -> Option<u64> {
 async fn wait_for_deadline_cuts_a_hanging_poll_short() {
     // The second poll hangs; the client's per-attempt timeout is a minute, but the wait's own
     // deadline (timeoutMs 150) ends it: the fetch is aborted and the wait rejects at once.
-    let script = format!(r#"[{},{{"hang":true}}]"#, gen_step("running"));
-    let stub = scripted_fetch(&script);
-    let opts = r#"{"allowInsecureHttp":true,"retryBudget":false,"shareRateLimit":false,"baseUrl":"http://rimp.test","timeoutMs":60000,"dangerouslyAllowBrowser":true}"#;
-    let c: JsValue = client(&stub, &retry_recorder(), opts).into();
+    let stub = scripted_fetch(&json!([gen_step("running"), {"hang": true}]));
+    let opts = json!({"allowInsecureHttp":true,"retryBudget":false,"shareRateLimit":false,"baseUrl":"http://rimp.test","timeoutMs":60000,"dangerouslyAllowBrowser":true});
+    let c: JsValue = client(&stub, &retry_recorder(), &opts).into();
     let t0 = now();
     let e = call(
         &c,
         "comparisons",
         "waitFor",
-        &[s("cmp_x"), obj(r#"{"intervalMs":20,"timeoutMs":150}"#)],
+        &[s("cmp_x"), js(json!({"intervalMs":20,"timeoutMs":150}))],
     )
     .await
     .unwrap_err();
@@ -668,28 +689,36 @@ async fn wait_for_deadline_cuts_a_hanging_poll_short() {
 
 #[wasm_bindgen_test]
 async fn generation_endpoints_on_the_wire() {
-    let m = Live::new(1, "");
-    let image_params = r#"{"model":"flux-pro","prompt":"a red fox","aspect_ratio":"16:9","num_outputs":2,"seed":7}"#;
-    let video_params = r#"{"model":"veo-3-1-fast","prompt":"waves at dusk","duration_s":4,"aspect_ratio":"9:16","resolution":"720p"}"#;
+    let m = Live::new(1);
+    let image_params = json!({"model":"flux-pro","prompt":"a red fox","aspect_ratio":"16:9","num_outputs":2,"seed":7});
+    let video_params = json!({"model":"veo-3-1-fast","prompt":"waves at dusk","duration_s":4,"aspect_ratio":"9:16","resolution":"720p"});
     let music_params =
-        r#"{"model":"suno-v4","prompt":"lo-fi rain","duration_s":30,"with_vocals":false}"#;
-    let three_d_params = r#"{"model":"meshy-4","prompt":"a teapot","texture_size":"2048","mesh_complexity":"low","rigged":false}"#;
-    let upscale_params = r#"{"model":"real-esrgan","image_url":"https://example.com/in.png","scale_factor":"2","face_enhance":true}"#;
-    let chat_params = r#"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hi"}],"max_tokens":20,"temperature":0.5,"system_prompt":"Be brief."}"#;
-    let cmp_params = r#"{"prompt":"a lighthouse","models":["flux-pro","sdxl-turbo"],"params_shared":{"num_outputs":1}}"#;
+        json!({"model":"suno-v4","prompt":"lo-fi rain","duration_s":30,"with_vocals":false});
+    let three_d_params = json!({"model":"meshy-4","prompt":"a teapot","texture_size":"2048","mesh_complexity":"low","rigged":false});
+    let upscale_params = json!({"model":"real-esrgan","image_url":"https://example.com/in.png","scale_factor":"2","face_enhance":true});
+    let chat_params = json!({"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hi"}],"max_tokens":20,"temperature":0.5,"system_prompt":"Be brief."});
+    let cmp_params = json!({"prompt":"a lighthouse","models":["flux-pro","sdxl-turbo"],"params_shared":{"num_outputs":1}});
 
-    let image = m.ok("images", "generate", &[obj(image_params)]).await;
-    let video = m.ok("videos", "create", &[obj(video_params)]).await;
-    let music = m.ok("music", "create", &[obj(music_params)]).await;
+    let image = m
+        .ok("images", "generate", &[js(image_params.clone())])
+        .await;
+    let video = m.ok("videos", "create", &[js(video_params.clone())]).await;
+    let music = m.ok("music", "create", &[js(music_params.clone())]).await;
     // Cancel at once, while the job is still queued (jobs take ~200 ms at --time-scale 0.05).
     let music_id = text(&music, "id").unwrap();
     let canceled = m.ok("generations", "cancel", &[s(&music_id)]).await;
-    let three_d = m.ok("threeD", "create", &[obj(three_d_params)]).await;
-    let upscale = m.ok("upscale", "create", &[obj(upscale_params)]).await;
-    let chat = m.ok("chat", "create", &[obj(chat_params)]).await;
+    let three_d = m
+        .ok("threeD", "create", &[js(three_d_params.clone())])
+        .await;
+    let upscale = m
+        .ok("upscale", "create", &[js(upscale_params.clone())])
+        .await;
+    let chat = m.ok("chat", "create", &[js(chat_params.clone())]).await;
     let video_id = text(&video, "id").unwrap();
     let got = m.ok("generations", "get", &[s(&video_id)]).await;
-    let cmp = m.ok("comparisons", "create", &[obj(cmp_params)]).await;
+    let cmp = m
+        .ok("comparisons", "create", &[js(cmp_params.clone())])
+        .await;
     let cmp_id = text(&cmp, "id").unwrap();
     let cmp_got = m.ok("comparisons", "get", &[s(&cmp_id)]).await;
 
@@ -738,9 +767,27 @@ async fn generation_endpoints_on_the_wire() {
     // On the wire, in order: method, path, query, body exactly as given.
     let log = m.log().await;
     assert_eq!(log.len(), 10, "one request per call: {log:?}");
-    assert_wire(&log[0], "POST", "/v1/images", None, Some(image_params));
-    assert_wire(&log[1], "POST", "/v1/videos", None, Some(video_params));
-    assert_wire(&log[2], "POST", "/v1/music", None, Some(music_params));
+    assert_wire(
+        &log[0],
+        "POST",
+        "/v1/images",
+        None,
+        Some(image_params.to_string().as_str()),
+    );
+    assert_wire(
+        &log[1],
+        "POST",
+        "/v1/videos",
+        None,
+        Some(video_params.to_string().as_str()),
+    );
+    assert_wire(
+        &log[2],
+        "POST",
+        "/v1/music",
+        None,
+        Some(music_params.to_string().as_str()),
+    );
     assert_wire(
         &log[3],
         "POST",
@@ -748,9 +795,27 @@ async fn generation_endpoints_on_the_wire() {
         None,
         None,
     );
-    assert_wire(&log[4], "POST", "/v1/three-d", None, Some(three_d_params));
-    assert_wire(&log[5], "POST", "/v1/upscale", None, Some(upscale_params));
-    assert_wire(&log[6], "POST", "/v1/chat", None, Some(chat_params));
+    assert_wire(
+        &log[4],
+        "POST",
+        "/v1/three-d",
+        None,
+        Some(three_d_params.to_string().as_str()),
+    );
+    assert_wire(
+        &log[5],
+        "POST",
+        "/v1/upscale",
+        None,
+        Some(upscale_params.to_string().as_str()),
+    );
+    assert_wire(
+        &log[6],
+        "POST",
+        "/v1/chat",
+        None,
+        Some(chat_params.to_string().as_str()),
+    );
     assert_wire(
         &log[7],
         "GET",
@@ -758,7 +823,13 @@ async fn generation_endpoints_on_the_wire() {
         None,
         None,
     );
-    assert_wire(&log[8], "POST", "/v1/comparisons", None, Some(cmp_params));
+    assert_wire(
+        &log[8],
+        "POST",
+        "/v1/comparisons",
+        None,
+        Some(cmp_params.to_string().as_str()),
+    );
     assert_wire(
         &log[9],
         "GET",
@@ -783,25 +854,27 @@ async fn generation_endpoints_on_the_wire() {
 
 #[wasm_bindgen_test]
 async fn account_endpoints_on_the_wire() {
-    let m = Live::new(2, "");
+    let m = Live::new(2);
     // Something to aggregate: two images.
     m.ok(
         "images",
         "generate",
-        &[obj(r#"{"model":"flux-pro","prompt":"one"}"#)],
+        &[js(json!({"model":"flux-pro","prompt":"one"}))],
     )
     .await;
     m.ok(
         "images",
         "generate",
-        &[obj(r#"{"model":"sdxl-turbo","prompt":"two"}"#)],
+        &[js(json!({"model":"sdxl-turbo","prompt":"two"}))],
     )
     .await;
     let usage = m
         .ok(
             "usage",
             "get",
-            &[obj(r#"{"start":"2020-01-01T00:00:00Z","groupBy":"model"}"#)],
+            &[js(
+                json!({"start":"2020-01-01T00:00:00Z","groupBy":"model"}),
+            )],
         )
         .await;
     let total = m.ok("usage", "get", &[]).await;
@@ -810,7 +883,7 @@ async fn account_endpoints_on_the_wire() {
         .ok(
             "apiKeys",
             "create",
-            &[obj(r#"{"name":"ci-key","scopes":["generations:read"]}"#)],
+            &[js(json!({"name":"ci-key","scopes":["generations:read"]}))],
         )
         .await;
     let key_id = text(&key, "id").unwrap();
@@ -818,7 +891,7 @@ async fn account_endpoints_on_the_wire() {
         .ok(
             "apiKeys",
             "update",
-            &[s(&key_id), obj(r#"{"ipAllowlist":["203.0.113.0/24"]}"#)],
+            &[s(&key_id), js(json!({"ipAllowlist":["203.0.113.0/24"]}))],
         )
         .await;
     let revoked = m.ok("apiKeys", "revoke", &[s(&key_id)]).await;
@@ -826,7 +899,7 @@ async fn account_endpoints_on_the_wire() {
         .ok(
             "webhooks",
             "create",
-            &[obj(r#"{"url":"https://example.com/rimp-hook","events":["generation.completed","generation.failed"]}"#)],
+            &[js(json!({"url":"https://example.com/rimp-hook","events":["generation.completed","generation.failed"]}))],
         )
         .await;
 
@@ -908,10 +981,12 @@ async fn account_endpoints_on_the_wire() {
 
 #[wasm_bindgen_test]
 async fn with_response_resolves_to_the_metadata() {
-    let m = Live::new(3, "");
-    let params = r#"{"model":"veo-3-1-fast","prompt":"a paper boat","duration_s":2}"#;
-    let opts = r#"{"withResponse":true,"idempotencyKey":"res3-boat-1"}"#;
-    let first = m.ok("videos", "create", &[obj(params), obj(opts)]).await;
+    let m = Live::new(3);
+    let params = json!({"model":"veo-3-1-fast","prompt":"a paper boat","duration_s":2});
+    let opts = json!({"withResponse":true,"idempotencyKey":"res3-boat-1"});
+    let first = m
+        .ok("videos", "create", &[js(params.clone()), js(opts.clone())])
+        .await;
     let data = get(&first, "data");
     assert_eq!(text(&data, "object").as_deref(), Some("generation"));
     assert_eq!(number(&first, "status"), Some(202.0));
@@ -927,7 +1002,9 @@ async fn with_response_resolves_to_the_metadata() {
     assert!(number(&rl, "resetAt").unwrap() > 1e12, "epoch ms");
 
     // The same call again with the same key: the stored answer, marked replayed.
-    let again = m.ok("videos", "create", &[obj(params), obj(opts)]).await;
+    let again = m
+        .ok("videos", "create", &[js(params.clone()), js(opts.clone())])
+        .await;
     assert_eq!(get(&again, "replayed").as_bool(), Some(true));
     assert_eq!(text(&get(&again, "data"), "id"), text(&data, "id"));
 
@@ -938,14 +1015,14 @@ async fn with_response_resolves_to_the_metadata() {
             "get",
             &[
                 s(&text(&data, "id").unwrap()),
-                obj(r#"{"withResponse":false}"#),
+                js(json!({"withResponse":false})),
             ],
         )
         .await;
     assert_eq!(text(&plain, "object").as_deref(), Some("generation"));
     assert!(get(&plain, "requestId").is_undefined());
     let list = m
-        .ok("models", "list", &[obj(r#"{"withResponse":true}"#)])
+        .ok("models", "list", &[js(json!({"withResponse":true}))])
         .await;
     assert_eq!(
         get(&list, "idempotencyKey"),
@@ -959,13 +1036,13 @@ async fn with_response_resolves_to_the_metadata() {
 
 #[wasm_bindgen_test]
 async fn a_video_is_created_waited_for_and_succeeds() {
-    let m = Live::new(4, "");
+    let m = Live::new(4);
     let video = m
         .ok(
             "videos",
             "create",
-            &[obj(
-                r#"{"model":"kling-2","prompt":"a fox in snow","duration_s":3}"#,
+            &[js(
+                json!({"model":"kling-2","prompt":"a fox in snow","duration_s":3}),
             )],
         )
         .await;
@@ -978,7 +1055,7 @@ async fn a_video_is_created_waited_for_and_succeeds() {
             &[
                 s(&id),
                 wait_options(
-                    r#"{"intervalMs":5,"maxIntervalMs":20}"#,
+                    json!({"intervalMs":5,"maxIntervalMs":20}),
                     Some(&rec),
                     &JsValue::UNDEFINED,
                 ),
@@ -1024,13 +1101,13 @@ async fn a_video_is_created_waited_for_and_succeeds() {
 
 #[wasm_bindgen_test]
 async fn a_job_is_canceled() {
-    let m = Live::new(5, "");
+    let m = Live::new(5);
     let job = m
         .ok(
             "threeD",
             "create",
-            &[obj(
-                r#"{"model":"meshy-4","prompt":"a chair","texture_size":"1024"}"#,
+            &[js(
+                json!({"model":"meshy-4","prompt":"a chair","texture_size":"1024"}),
             )],
         )
         .await;
@@ -1042,7 +1119,7 @@ async fn a_job_is_canceled() {
         .ok(
             "generations",
             "waitFor",
-            &[s(&id), obj(r#"{"intervalMs":5}"#)],
+            &[s(&id), js(json!({"intervalMs":5}))],
         )
         .await;
     assert_eq!(text(&waited, "status").as_deref(), Some("canceled"));
@@ -1068,13 +1145,13 @@ async fn a_job_is_canceled() {
 
 #[wasm_bindgen_test]
 async fn a_comparison_ends_partial() {
-    let m = Live::new(6, "");
+    let m = Live::new(6);
     let cmp = m
         .ok(
             "comparisons",
             "create",
-            &[obj(
-                r#"{"prompt":"a koi pond","models":["flux-pro","fail-model","sdxl-turbo"]}"#,
+            &[js(
+                json!({"prompt":"a koi pond","models":["flux-pro","fail-model","sdxl-turbo"]}),
             )],
         )
         .await;
@@ -1087,7 +1164,7 @@ async fn a_comparison_ends_partial() {
             &[
                 s(&id),
                 wait_options(
-                    r#"{"intervalMs":5,"maxIntervalMs":20}"#,
+                    json!({"intervalMs":5,"maxIntervalMs":20}),
                     Some(&rec),
                     &JsValue::UNDEFINED,
                 ),
@@ -1132,12 +1209,14 @@ async fn a_comparison_ends_partial() {
 
 #[wasm_bindgen_test]
 async fn wait_for_resolves_with_a_failed_generation() {
-    let m = Live::new(7, "");
+    let m = Live::new(7);
     let job = m
         .ok(
             "music",
             "create",
-            &[obj(r#"{"model":"suno-v4","prompt":"please fail-job now"}"#)],
+            &[js(
+                json!({"model":"suno-v4","prompt":"please fail-job now"}),
+            )],
         )
         .await;
     let id = text(&job, "id").unwrap();
@@ -1145,7 +1224,7 @@ async fn wait_for_resolves_with_a_failed_generation() {
         .ok(
             "generations",
             "waitFor",
-            &[s(&id), obj(r#"{"intervalMs":5,"maxIntervalMs":20}"#)],
+            &[s(&id), js(json!({"intervalMs":5,"maxIntervalMs":20}))],
         )
         .await;
     assert_eq!(
@@ -1161,30 +1240,39 @@ async fn wait_for_resolves_with_a_failed_generation() {
 }
 
 /// A fault that answers every poll of `id` with `status` (200), for waits that must not end.
-fn stuck_fault(id: &str, status: &str, count: u32) -> String {
-    format!(
-        r#"{{"method":"GET","path":"/v1/generations/{id}","count":{count},"action":{{"type":"respond","status":200,"body":{{"id":"{id}","object":"generation","status":"{status}","outputs":[]}}}}}}"#
-    )
+fn stuck_fault(id: &str, status: &str, count: u32) -> serde_json::Value {
+    json!({
+        "method": "GET",
+        "path": format!("/v1/generations/{id}"),
+        "count": count,
+        "action": {
+            "type": "respond",
+            "status": 200,
+            "body": {"id": id, "object": "generation", "status": status, "outputs": []}
+        }
+    })
 }
 
 #[wasm_bindgen_test]
 async fn wait_for_times_out_at_its_deadline() {
-    let m = Live::new(8, "");
+    let m = Live::new(8);
     let job = m
         .ok(
             "videos",
             "create",
-            &[obj(r#"{"model":"veo-3-1-fast","prompt":"a slow sunrise"}"#)],
+            &[js(
+                json!({"model":"veo-3-1-fast","prompt":"a slow sunrise"}),
+            )],
         )
         .await;
     let id = text(&job, "id").unwrap();
-    let fault = m.fault(&stuck_fault(&id, "running", 500)).await;
+    let fault = m.fault(stuck_fault(&id, "running", 500)).await;
     let t0 = now();
     let e = m
         .call(
             "generations",
             "waitFor",
-            &[s(&id), obj(r#"{"intervalMs":20,"timeoutMs":300}"#)],
+            &[s(&id), js(json!({"intervalMs":20,"timeoutMs":300}))],
         )
         .await
         .unwrap_err();
@@ -1211,18 +1299,18 @@ async fn wait_for_times_out_at_its_deadline() {
 
 #[wasm_bindgen_test]
 async fn wait_for_aborts_at_once() {
-    let m = Live::new(9, "");
+    let m = Live::new(9);
     let job = m
         .ok(
             "upscale",
             "create",
-            &[obj(
-                r#"{"model":"real-esrgan","image_url":"https://example.com/a.png"}"#,
+            &[js(
+                json!({"model":"real-esrgan","image_url":"https://example.com/a.png"}),
             )],
         )
         .await;
     let id = text(&job, "id").unwrap();
-    let fault = m.fault(&stuck_fault(&id, "queued", 500)).await;
+    let fault = m.fault(stuck_fault(&id, "queued", 500)).await;
     // Abort during a 5 s wait between polls: rejects at once, the timer is cleared.
     let t0 = now();
     let e = m
@@ -1232,7 +1320,7 @@ async fn wait_for_aborts_at_once() {
             &[
                 s(&id),
                 wait_options(
-                    r#"{"intervalMs":5000}"#,
+                    json!({"intervalMs":5000}),
                     None,
                     &abort_after(300, "user left"),
                 ),
@@ -1260,7 +1348,7 @@ async fn wait_for_aborts_at_once() {
             "waitFor",
             &[
                 s(&id),
-                wait_options("{}", None, &super::aborted_signal("never mind")),
+                wait_options(json!({}), None, &super::aborted_signal("never mind")),
             ],
         )
         .await
@@ -1272,21 +1360,33 @@ async fn wait_for_aborts_at_once() {
 
 #[wasm_bindgen_test]
 async fn wait_for_paces_itself_when_remaining_is_zero() {
-    let m = Live::new(10, "");
+    let m = Live::new(10);
     let job = m
         .ok(
             "videos",
             "create",
-            &[obj(r#"{"model":"veo-3-1-fast","prompt":"tide pools"}"#)],
+            &[js(json!({"model":"veo-3-1-fast","prompt":"tide pools"}))],
         )
         .await;
     let id = text(&job, "id").unwrap();
     // The first poll's answer says the window is spent until `reset` (epoch seconds).
     let reset_s = (now() / 1000.0).floor() as u64 + 2;
     let fault = m
-        .fault(&format!(
-            r#"{{"method":"GET","path":"/v1/generations/{id}","count":1,"action":{{"type":"respond","status":200,"headers":{{"X-RateLimit-Limit":"60","X-RateLimit-Remaining":"0","X-RateLimit-Reset":"{reset_s}"}},"body":{{"id":"{id}","object":"generation","status":"running","outputs":[]}}}}}}"#
-        ))
+        .fault(json!({
+            "method": "GET",
+            "path": format!("/v1/generations/{id}"),
+            "count": 1,
+            "action": {
+                "type": "respond",
+                "status": 200,
+                "headers": {
+                    "X-RateLimit-Limit": "60",
+                    "X-RateLimit-Remaining": "0",
+                    "X-RateLimit-Reset": reset_s.to_string()
+                },
+                "body": {"id": id, "object": "generation", "status": "running", "outputs": []}
+            }
+        }))
         .await;
     let rec = progress_recorder();
     let done = m
@@ -1295,7 +1395,7 @@ async fn wait_for_paces_itself_when_remaining_is_zero() {
             "waitFor",
             &[
                 s(&id),
-                wait_options(r#"{"intervalMs":10}"#, Some(&rec), &JsValue::UNDEFINED),
+                wait_options(json!({"intervalMs":10}), Some(&rec), &JsValue::UNDEFINED),
             ],
         )
         .await;

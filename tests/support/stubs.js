@@ -81,10 +81,6 @@ export function now() {
   return Date.now();
 }
 
-export function plainObject(json) {
-  return JSON.parse(json);
-}
-
 export function withSignal(json, signal) {
   return { ...JSON.parse(json), signal };
 }
