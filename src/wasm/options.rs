@@ -1,8 +1,9 @@
 //! Reading JS option objects into the core's validated settings.
 //!
 //! Each field is read with `Reflect::get` and checked here or in `crate::config` (no serde on
-//! the JS boundary: its deserializer costs ~21 KB of wasm). `undefined` and `null` both mean
-//! "not set".
+//! the JS boundary: serde-wasm-bindgen's deserializer costs ~21 KB of wasm, and even its
+//! serializer, tried for the response object alone, added 3.1 KB gzip, 7.4 KB raw, against
+//! one `makeResponse` call in js/glue.js). `undefined` and `null` both mean "not set".
 
 use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::prelude::*;

@@ -81,6 +81,11 @@ impl Tripwire {
 }
 
 /// A `setTimeout` that trips a wire; cleared on drop.
+///
+/// This is gloo-timers' `Timeout`, written here because gloo-timers 0.3 breaks the boundary
+/// rule: it turns a throwing `setTimeout` into a JS exception thrown from wasm
+/// (`unwrap_throw`), and imports `clearTimeout` without `catch`. A page that wraps the timer
+/// functions would then take the instance down; here both are `catch`.
 #[must_use = "the timer is cleared when this guard is dropped"]
 pub struct TimerGuard {
     id: JsValue,
