@@ -176,6 +176,17 @@ ${table(["feature", "wasm gzip -9", "default entry gzip -9", "how"], f.features.
     ]))}
 `);
   }
+  // The lean-engine steps, kept or dropped, each measured when it was made (bench/steps.json).
+  const stepsPath = join(root, "bench/steps.json");
+  if (existsSync(stepsPath)) {
+    const st = JSON.parse(readFileSync(stepsPath, "utf8"));
+    out.push(`## Steps towards a leaner engine, kept and dropped
+${st.about}
+${table(["step", "commit", "size", "own cost", "kept"], st.steps.map((x) => [
+      x.step, x.commit, x.size, x.own_cost, x.kept ? "yes" : `no${x.why ? `: ${x.why}` : ""}`,
+    ]))}
+`);
+  }
   writeFileSync(join(root, "bench/RESULTS.md"), out.join("\n"));
 }
 

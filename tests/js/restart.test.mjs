@@ -85,7 +85,7 @@ test("callbacks of a dead instance that fire later (timers, fetch answers) do no
   await tick(10);
   await settle(new RimpClient({ fetch: ok }).request("TRAP_NOW", "/v1/models"));
   assert.equal((await parked).e?.code, "instance_restarted");
-  // The dead instance's per-attempt timer (150 ms) fires now, and its fetch answers late.
+  // The dead instance's attempt timeout (150 ms) fires now, and its fetch answers late.
   answer(new Response('{"late":true}'));
   await tick(250);
   assert.deepEqual(escaped, [], "nothing escaped to the host");
