@@ -88,7 +88,7 @@ export function send(fetchFn, url, method, headerLines, body, fetchOptions, time
 
 // The attempts' timeouts share one timer, armed for the earliest deadline. A `setTimeout` and
 // `clearTimeout` per attempt were the largest single cost of a call in Chromium (about 4 µs of
-// a 40 µs own cost, measured with a stubbed fetch); with one shared timer, a call whose
+// a 55 µs call with a stubbed fetch, 7 % of the profile); with one shared timer, a call whose
 // deadline is later than the armed one only joins a Set.
 //
 // The timer is left armed when the last attempt ends (it then fires once for nothing) where
@@ -98,7 +98,7 @@ export function send(fetchFn, url, method, headerLines, body, fetchOptions, time
 // would be. A `setTimeout` replaced since the timer was armed (fake timers in a test) re-arms
 // it with the new one.
 const deadlines = new Set();
-let armed = null; // { at, id, with: the setTimeout that armed it }
+let armed = null; // { at, id, with: the setTimeout that armed it, clear: the clearTimeout of that time }
 
 function watch(deadline) {
   deadlines.add(deadline);
@@ -121,7 +121,7 @@ function arm(at) {
   disarm();
   const set = globalThis.setTimeout;
   try {
-    armed = { at, id: set(sweep, Math.max(0, at - Date.now())), with: set };
+    armed = { at, id: set.call(globalThis, sweep, Math.max(0, at - Date.now())), with: set, clear: globalThis.clearTimeout };
   } catch {
     // A page may have replaced setTimeout with one that throws: then no timeout fires.
     armed = null;
@@ -131,7 +131,9 @@ function arm(at) {
 function disarm() {
   if (armed === null) return;
   try {
-    clearTimeout(armed.id);
+    // The clearTimeout that goes with the setTimeout that armed it (fake timers may have been
+    // installed or removed since).
+    armed.clear.call(globalThis, armed.id);
   } catch {}
   armed = null;
 }

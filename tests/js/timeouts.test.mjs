@@ -126,3 +126,25 @@ test("a Node script exits as soon as its call ends, though its timeout was an ho
   assert.deepEqual(JSON.parse(out.stdout).data, { ok: true });
   assert.ok(ms < 10_000, `the process took ${Math.round(ms)} ms to exit`);
 });
+
+test("where timer ids are plain numbers (Deno), the timer is cleared when the last call ends", () => {
+  // Timers that return numbers and have no unref(), as in Deno: a pending one would keep the
+  // process alive for the call's whole one-hour timeout.
+  const script = `
+    const realSet = globalThis.setTimeout, realClear = globalThis.clearTimeout;
+    const timers = new Map();
+    let next = 1;
+    globalThis.setTimeout = function (fn, ms) { const id = next++; timers.set(id, realSet(fn, ms)); return id; };
+    globalThis.clearTimeout = function (id) { realClear(timers.get(id)); timers.delete(id); };
+    const { RimpClient } = await import(${JSON.stringify(entry)});
+    const c = new RimpClient({ baseUrl: "https://api.test", timeoutMs: 3600000,
+      fetch: async () => new Response('{"ok":true}', { status: 200 }) });
+    const r = await c.request("GET", "/v1/models");
+    console.log(JSON.stringify({ data: r.data, pending: timers.size }));`;
+  const t0 = performance.now();
+  const out = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 30_000 });
+  const ms = performance.now() - t0;
+  assert.equal(out.status, 0, out.stderr);
+  assert.deepEqual(JSON.parse(out.stdout), { data: { ok: true }, pending: 0 });
+  assert.ok(ms < 10_000, `the process took ${Math.round(ms)} ms to exit`);
+});
