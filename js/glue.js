@@ -172,10 +172,13 @@ async function exchange(fetchFn, url, init) {
   const status = response.status;
   let head = readHeaders(response);
   const text = await response.text();
-  // A success is parsed here, in the same promise (one crossing less per call); the text stays
-  // too, for the rare 2xx that `waitFor` must report as not a job.
+  // A success is parsed here, in the same promise (one crossing less per call). Its first
+  // RAW_LIMIT characters stay too, for the rare 2xx that is not what the API documents (an
+  // HTML page from a proxy), which the core reports with that text as `rawBody`.
   head = status + "\n" + head;
-  return status >= 200 && status < 300 ? [head, text, parseBody(text)] : [head, boundErrorText(text)];
+  return status >= 200 && status < 300
+    ? [head, typeof text === "string" && text.length > RAW_LIMIT ? text.slice(0, RAW_LIMIT) : text, parseBody(text)]
+    : [head, boundErrorText(text)];
 }
 
 /** The headers the client reads, one per line in READ's order; "\0" marks an absent (or CORS-hidden) one. */

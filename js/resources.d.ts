@@ -592,8 +592,12 @@ export interface ApiKeysResource {
   create: ParamsMethod<ApiKeyCreateParams, CreatedApiKey>;
   /** `PATCH /v1/api-keys/{id}`, e.g. `{ ipAllowlist: ["203.0.113.0/24"] }`. */
   update: IdParamsMethod<ApiKeyUpdateParams, ApiKey>;
-  /** `DELETE /v1/api-keys/{id}`: takes effect at once. */
-  revoke: IdMethod<ApiKey>;
+  /**
+   * `DELETE /v1/api-keys/{id}`: takes effect at once. The API does not document the success
+   * body: this resolves to the key object the server sends (rimp-mock sends one), or `null`
+   * for an empty body.
+   */
+  revoke: IdMethod<ApiKey | null>;
 }
 /** `client.webhooks` */
 export interface WebhooksResource {

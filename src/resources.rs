@@ -126,6 +126,72 @@ impl Endpoint {
     }
 }
 
+/// What a 2xx answer's body is, as the glue found it after `JSON.parse`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// A JSON object (not an array).
+    Object,
+    /// An empty body (or the JSON literal `null`).
+    Empty,
+    /// Anything else: text that is not JSON (an HTML page from a proxy), a JSON array, string,
+    /// number or boolean.
+    Other,
+}
+
+impl Endpoint {
+    /// Whether a 2xx answer may be empty. Every endpoint documents a JSON object as its answer,
+    /// except the two whose success body the API does not show (`generations.cancel`,
+    /// `apiKeys.revoke`), which resolve to `null` when it is empty.
+    pub fn may_answer_empty(self) -> bool {
+        matches!(self, Endpoint::GenerationCancel | Endpoint::ApiKeyRevoke)
+    }
+}
+
+/// Checks the body of a 2xx answer to `ep`: a resource method resolves to the JSON object the
+/// API documents, so anything else (a proxy's HTML page with status 200, an empty body where
+/// an object is due) is refused rather than handed on as if it were that object.
+///
+/// # Errors
+/// `APIError` code `invalid_response`, with the answer's `status`, `rawBody` (`raw`, cut to
+/// [`crate::envelope::RAW_BODY_LIMIT`] bytes) and `requestId`; not retryable (the request
+/// may have been carried out: retry it with the same `idempotencyKey`).
+pub fn check_answer<C>(
+    ep: Endpoint,
+    shape: Shape,
+    status: u16,
+    raw: &str,
+    request_id: Option<String>,
+) -> Result<(), Error<C>> {
+    match shape {
+        Shape::Object => return Ok(()),
+        Shape::Empty if ep.may_answer_empty() => return Ok(()),
+        Shape::Empty | Shape::Other => {}
+    }
+    let (method, before, after) = ep.route();
+    let mut msg = String::from("the answer to ");
+    msg.push_str(method);
+    msg.push(' ');
+    msg.push_str(before);
+    if let Some(after) = after {
+        msg.push_str("{id}");
+        msg.push_str(after);
+    }
+    msg.push_str(if shape == Shape::Empty {
+        " was empty"
+    } else {
+        " is not a JSON object (see rawBody)"
+    });
+    msg.push_str(
+        " although its status is 2xx: a proxy or a gateway, not the Rimp API, may have answered",
+    );
+    let mut e = Error::new(crate::error::ErrorKind::Api, msg);
+    e.code = Some("invalid_response".into());
+    e.status = Some(status);
+    e.raw_body = Some(crate::envelope::truncate(raw, crate::envelope::RAW_BODY_LIMIT).to_owned());
+    e.request_id = request_id;
+    Err(e)
+}
+
 /// Checks a path id: a non-empty string other than `.` and `..`.
 ///
 /// Those two are refused because percent-encoding cannot protect them: URL parsers treat `.`,

@@ -288,6 +288,9 @@ impl Poller {
         msg.push_str(self.kind.noun());
         msg.push_str(" object");
         let mut e = Error::new(ErrorKind::Api, msg);
+        // The code of every 2xx answer that is not what the API documents (see
+        // `crate::resources::check_answer`).
+        e.code = Some("invalid_response".into());
         e.status = Some(http_status);
         e.raw_body =
             Some(crate::envelope::truncate(body, crate::envelope::RAW_BODY_LIMIT).to_owned());

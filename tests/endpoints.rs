@@ -1,5 +1,5 @@
 //! Native, table-driven tests of the resource endpoint table: each method's HTTP method, path
-//! and input, id encoding and refusal, and the query names.
+//! and input, id encoding and refusal, the query names, and what a 2xx answer must be.
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(
     clippy::unwrap_used,
@@ -9,7 +9,7 @@
 )]
 
 use rimp_client::error::{Error, ErrorKind};
-use rimp_client::resources::{Endpoint, Input, check_id, query_name};
+use rimp_client::resources::{Endpoint, Input, Shape, check_answer, check_id, query_name};
 
 #[test]
 fn every_endpoint_has_the_documented_method_path_and_input() {
@@ -144,4 +144,51 @@ fn the_surface_order_is_the_one_js_indexes() {
          comparisons.get,comparisons.waitFor,usage.get,models.list,apiKeys.create,\
          apiKeys.update,apiKeys.revoke,webhooks.create,webhooks.unwrap"
     );
+}
+
+#[test]
+fn a_2xx_answer_must_be_a_json_object_except_an_empty_cancel_or_revoke() {
+    for ep in Endpoint::ALL {
+        let empty_ok = matches!(ep, Endpoint::GenerationCancel | Endpoint::ApiKeyRevoke);
+        for (shape, ok) in [
+            (Shape::Object, true),
+            (Shape::Empty, empty_ok),
+            (Shape::Other, false),
+        ] {
+            let raw = "<html>bad gateway</html>";
+            let got: Result<(), Error> = check_answer(ep, shape, 203, raw, Some("req_1".into()));
+            match (got, ok) {
+                (Ok(()), true) => {}
+                (Err(e), false) => {
+                    assert_eq!(e.kind, ErrorKind::Api, "{ep:?} {shape:?}");
+                    assert_eq!(e.code.as_deref(), Some("invalid_response"));
+                    assert_eq!(e.status, Some(203));
+                    assert_eq!(e.raw_body.as_deref(), Some(raw));
+                    assert_eq!(e.request_id.as_deref(), Some("req_1"));
+                    assert!(!e.retryable, "the request may have been carried out");
+                    assert!(e.message.contains(ep.method()), "{}", e.message);
+                    assert!(
+                        e.message.contains(if shape == Shape::Empty {
+                            "was empty"
+                        } else {
+                            "is not a JSON object"
+                        }),
+                        "{}",
+                        e.message
+                    );
+                }
+                (got, ok) => panic!("{ep:?} {shape:?}: {got:?}, expected ok = {ok}"),
+            }
+        }
+    }
+    // The path template names the id, never a value; rawBody is cut at 2048 bytes.
+    let long = "x".repeat(5000);
+    let e: Error =
+        check_answer(Endpoint::GenerationGet, Shape::Other, 200, &long, None).unwrap_err();
+    assert!(
+        e.message.contains("GET /v1/generations/{id}"),
+        "{}",
+        e.message
+    );
+    assert_eq!(e.raw_body.map(|r| r.len()), Some(2048));
 }

@@ -137,6 +137,7 @@ fn progress_is_the_first_poll_and_each_change() {
             (e.kind, e.status, e.attempts),
             (ErrorKind::Api, Some(200), 2)
         );
+        assert_eq!(e.code.as_deref(), Some("invalid_response"));
         assert_eq!(e.raw_body.as_deref(), Some(body));
         assert_eq!(e.request_id.as_deref(), Some("req_9"));
         assert!(

@@ -10,8 +10,10 @@ use super::options::{self, Opts};
 use super::{Answered, E, Inner, Job, Prepared, RimpClient, call, response_js, stringify};
 use crate::error::{Error, ErrorKind};
 use crate::resources::{
-    Endpoint, Input, Method, SURFACE, arg_slots, check_id, query_name, surface_names,
+    Endpoint, Input, Method, SURFACE, Shape, arg_slots, check_answer, check_id, query_name,
+    surface_names,
 };
+use crate::transport::BodyText;
 
 #[wasm_bindgen(js_class = RimpCore)]
 impl RimpClient {
@@ -64,7 +66,20 @@ impl Inner {
     ) -> Result<JsValue, E> {
         let (p, with_response) = self.prepare_resource(ep, &id, input, options)?;
         let ok = self.run(&p).await?;
-        Ok(result_js(&ok, ok.response.body.parse(), with_response))
+        let data = ok.response.body.parse();
+        check_answer(
+            ep,
+            shape(&data),
+            ok.response.status,
+            ok.response.body.text(),
+            ok.response.headers.request_id(),
+        )
+        .map_err(|mut e: E| {
+            e.attempts = ok.attempts;
+            e.idempotency_key.clone_from(&ok.idempotency_key);
+            e
+        })?;
+        Ok(result_js(&ok, data, with_response))
     }
 
     /// Checks the id, the params and the options (nothing is sent if any is wrong) and builds
@@ -97,6 +112,17 @@ impl Inner {
         let with_response = with_response(&o)?;
         let p = self.prepare(ep.method(), &ep.path(&id), &query, body, call)?;
         Ok((p, with_response))
+    }
+}
+
+/// The shape of a parsed 2xx body (see `crate::resources::check_answer`).
+fn shape(data: &JsValue) -> Shape {
+    if data.is_null() {
+        Shape::Empty
+    } else if data.is_object() && options::is_array(data) == Ok(false) {
+        Shape::Object
+    } else {
+        Shape::Other
     }
 }
 

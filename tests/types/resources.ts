@@ -54,11 +54,13 @@ async function everyMethod(signal: AbortSignal): Promise<void> {
   const key: CreatedApiKey = await client.apiKeys.create({ name: "production-2026-q2", scopes: ["generations:read"] });
   const secret: string | undefined = key.key;
   const updated: ApiKey = await client.apiKeys.update(key.id, { ipAllowlist: ["203.0.113.0/24", "2001:db8::/32"] });
-  const revoked: ApiKey = await client.apiKeys.revoke(key.id);
+  const revoked: ApiKey | null = await client.apiKeys.revoke(key.id);
+  // @ts-expect-error revoke may resolve to null (an empty success body)
+  const revokedKey: ApiKey = await client.apiKeys.revoke(key.id);
   const hook: Webhook = await client.webhooks.create({ url: "https://example.com/hook", events: ["generation.completed", "*"] });
   const whsec: string | undefined = hook.secret;
 
-  void [image, mesh, big, big2, chat, got, canceled, done, cmpGot, childError, usageAll, totalCredits, firstModel, secret, updated, revoked, whsec];
+  void [image, mesh, big, big2, chat, got, canceled, done, cmpGot, childError, usageAll, totalCredits, firstModel, secret, updated, revoked, revokedKey, whsec];
 }
 
 async function shapes(id: string): Promise<void> {
