@@ -60,7 +60,7 @@ export function startWith(module) {
     try {
       m = new WebAssembly.Module(m);
     } catch (e) {
-      throw initFailed("rimp-client: the bytes given are not a WebAssembly module", e);
+      throw initFailed(compileFailure(e), e);
     }
   }
   const exported = new Set(WebAssembly.Module.exports(m).map((e) => e.name));
@@ -74,6 +74,18 @@ export function startWith(module) {
   }
   generation = 1;
   live = true;
+}
+
+/** Why compiling the wasm failed, in words a page author can act on. */
+function compileFailure(e) {
+  const why = describe(e);
+  // Chromium: "Refused to compile or instantiate WebAssembly module because 'unsafe-eval' is
+  // not an allowed source of script in the following Content Security Policy directive: …";
+  // Firefox and Safari word it differently but name the policy too.
+  if (/content.security.policy|unsafe-eval|\bCSP\b/i.test(why)) {
+    return "rimp-client: the page's Content-Security-Policy does not allow WebAssembly: add 'wasm-unsafe-eval' to its script-src (" + why + ")";
+  }
+  return "rimp-client: the WebAssembly module could not be compiled (" + why + "); if you passed the bytes yourself, they are not this package's rimp_client_bg.wasm";
 }
 
 /** Makes sure a live instance runs: the first one from `source`, later ones fresh after a death. */
