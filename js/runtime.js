@@ -121,6 +121,27 @@ function describe(e) {
   }
 }
 
+/**
+ * Settles with `p`. A rejection's stack is taken again here: the one it was made with shows
+ * only wasm and glue frames, which say nothing to the caller, while one taken in this async
+ * function shows the caller's own async frames (`at async loadGallery (app.js:12)`) in V8
+ * engines (Chromium, Node, Deno, Edge) as it does with ky. Elsewhere the stack is left alone.
+ */
+async function settled(p) {
+  try {
+    return await p;
+  } catch (e) {
+    if (typeof Error.captureStackTrace === "function" && e instanceof Error) {
+      try {
+        Error.captureStackTrace(e, settled);
+      } catch {
+        // A frozen or exotic error keeps its stack.
+      }
+    }
+    throw e;
+  }
+}
+
 /** Settles with `p`, or rejects with `instance_restarted` if the instance dies first. */
 function track(p) {
   return new Promise((resolve, reject) => {
@@ -176,7 +197,7 @@ export class RimpClient {
       return Promise.reject(live ? internal(e) : restarted(deathCause()));
     }
     if (!live) return Promise.reject(restarted(deathCause()));
-    return track(p);
+    return settled(track(p));
   }
 
   /** Sends one request with the client's retry rules; resolves to a `RimpResponse`. */
