@@ -171,7 +171,7 @@ Measured ${f.measured}: ${f.method}.
 ${table(["feature", "wasm gzip -9", "default entry gzip -9", "how"], f.features.map((x) => [
       x.feature,
       `${kb(x.wasm_gzip_before)} → ${kb(x.wasm_gzip_after)} (**${plus(x.wasm_gzip_before, x.wasm_gzip_after)}**)`,
-      `${kb(x.entry_gzip_before)} → ${kb(x.entry_gzip_after)} (**${plus(x.entry_gzip_before, x.entry_gzip_after)}**)`,
+      x.entry_gzip_before == null ? "–" : `${kb(x.entry_gzip_before)} → ${kb(x.entry_gzip_after)} (**${plus(x.entry_gzip_before, x.entry_gzip_after)}**)`,
       x.how,
     ]))}
 `);

@@ -236,6 +236,16 @@ function shrink(v, budget, depth) {
   return out;
 }
 
+/**
+ * The own enumerable names of an options object, newline-separated, for the core to check
+ * against the options it knows: at most the first 64, each cut to 256 characters, so what
+ * crosses into wasm memory stays bounded whatever the object.
+ */
+export function optionNames(o) {
+  const names = Object.keys(o);
+  return (names.length > 64 ? names.slice(0, 64) : names).map((n) => (n.length > 256 ? n.slice(0, 256) : n)).join("\n");
+}
+
 /** The body as JS: parsed JSON, null when empty, the text itself when it is not JSON. */
 export function parseBody(text) {
   if (typeof text !== "string" || text.trim() === "") return null;

@@ -85,7 +85,7 @@ function compileFailure(e) {
   if (/content.security.policy|unsafe-eval|\bCSP\b/i.test(why)) {
     return "rimp-client: the page's Content-Security-Policy does not allow WebAssembly: add 'wasm-unsafe-eval' to its script-src (" + why + ")";
   }
-  return "rimp-client: the WebAssembly module could not be compiled (" + why + "); if you passed the bytes yourself, they are not this package's rimp_client_bg.wasm";
+  return "rimp-client: the WebAssembly module could not be compiled (" + why + "); if you passed the bytes yourself, they are not this package's .wasm file";
 }
 
 /** Makes sure a live instance runs: the first one from `source`, later ones fresh after a death. */

@@ -299,6 +299,111 @@ pub fn path<C>(value: &str) -> Result<(), Error<C>> {
 }
 
 /// The message of the `browser_api_key` refusal.
+/// The options `new RimpClient(options)` takes.
+pub const CLIENT_OPTIONS: &[&str] = &[
+    "apiKey",
+    "baseUrl",
+    "maxRetries",
+    "retryDelayMs",
+    "maxRetryDelayMs",
+    "maxRetryAfterMs",
+    "timeoutMs",
+    "fetch",
+    "fetchOptions",
+    "allowInsecureHttp",
+    "retryBudget",
+    "shareRateLimit",
+    "logger",
+    "logLevel",
+    "headers",
+    "dangerouslyAllowBrowser",
+    "onRetry",
+    "webhookSecret",
+];
+
+/// The options a call takes: `request()`'s, a resource method's and `waitFor`'s together (an
+/// option that one of them does not use is refused by that method with its own message, or
+/// has no effect there).
+pub const CALL_OPTIONS: &[&str] = &[
+    "idempotencyKey",
+    "signal",
+    "timeoutMs",
+    "maxRetries",
+    "headers",
+    "body",
+    "query",
+    "withResponse",
+    "intervalMs",
+    "maxIntervalMs",
+    "onProgress",
+];
+
+/// The options of `webhooks.unwrap`.
+pub const UNWRAP_OPTIONS: &[&str] = &["secret", "toleranceSec"];
+
+/// The fields of the `retryBudget` option.
+pub const RETRY_BUDGET_OPTIONS: &[&str] =
+    &["capacity", "retryCost", "timeoutCost", "successRefund"];
+
+/// Refuses an option name that is not in `known`: a misspelt option (`baseURL`, `timeout`,
+/// `retries`) would otherwise be ignored without a word, and the call would run with the
+/// default (a test key sent to the production URL). `within` names the options object in the
+/// message (`"options"`, `"retryBudget"`).
+///
+/// # Errors
+/// `InvalidRequestError` code `invalid_option`, `param` the unknown name, with the known name
+/// it most likely meant when there is one (same letters ignoring case, `_` and `-`, or with
+/// `Ms` added).
+pub fn known_options<C>(within: &str, known: &[&str], names: &[String]) -> Result<(), Error<C>> {
+    let Some(unknown) = names.iter().find(|n| !known.contains(&n.as_str())) else {
+        return Ok(());
+    };
+    let folded = fold(unknown);
+    let meant = known.iter().find(|k| {
+        let k = fold(k);
+        k == folded || (k.len() == folded.len() + 2 && k.starts_with(&folded) && k.ends_with("ms"))
+    });
+    let mut msg = String::from("unknown option \"");
+    msg.push_str(crate::envelope::truncate(unknown, 100));
+    msg.push_str("\" in ");
+    msg.push_str(within);
+    match meant {
+        Some(m) => {
+            msg.push_str(": did you mean \"");
+            msg.push_str(m);
+            msg.push_str("\"?");
+        }
+        None => {
+            msg.push_str("; the known ones are ");
+            for (i, k) in known.iter().enumerate() {
+                if i > 0 {
+                    msg.push_str(", ");
+                }
+                msg.push_str(k);
+            }
+        }
+    }
+    // The param names the unknown option; an empty name ("") names the object itself.
+    let mut param = String::from(within);
+    if !unknown.is_empty() {
+        param.clear();
+        if within != "options" {
+            param.push_str(within);
+            param.push('.');
+        }
+        param.push_str(crate::envelope::truncate(unknown, 100));
+    }
+    Err(Error::invalid_option(&param, msg))
+}
+
+/// `s` in lower case without `_` and `-`, for matching a misspelt option name.
+fn fold(s: &str) -> String {
+    s.chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
 pub const BROWSER_API_KEY_MESSAGE: &str = "refusing to use an apiKey in a browser page, where anyone can read it: point baseUrl at your own backend that adds the key (see the README's \"Using a proxy\"), or pass dangerouslyAllowBrowser: true if you accept the risk (e.g. a test key on localhost)";
 
 /// The message of the `insecure_base_url` refusal.

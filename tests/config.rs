@@ -297,3 +297,117 @@ fn base_url_schemes_are_case_insensitive_and_normalised() {
         assert_eq!(e.message, BASE_URL_MESSAGE, "{bad}");
     }
 }
+
+#[test]
+fn unknown_option_names_are_refused_with_the_name_they_likely_meant() {
+    let names = |n: &[&str]| n.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let ok: Result<(), Error> = config::known_options(
+        "options",
+        config::CLIENT_OPTIONS,
+        &names(&["apiKey", "baseUrl", "fetch"]),
+    );
+    assert!(ok.is_ok());
+    let none: Result<(), Error> = config::known_options("options", config::CALL_OPTIONS, &[]);
+    assert!(none.is_ok());
+    // (within, known, given, param, the name suggested or None)
+    let table: [(&str, &[&str], &str, &str, Option<&str>); 9] = [
+        (
+            "options",
+            config::CLIENT_OPTIONS,
+            "baseURL",
+            "baseURL",
+            Some("baseUrl"),
+        ),
+        (
+            "options",
+            config::CLIENT_OPTIONS,
+            "timeout",
+            "timeout",
+            Some("timeoutMs"),
+        ),
+        (
+            "options",
+            config::CLIENT_OPTIONS,
+            "api_key",
+            "api_key",
+            Some("apiKey"),
+        ),
+        (
+            "options",
+            config::CLIENT_OPTIONS,
+            "max-retries",
+            "max-retries",
+            Some("maxRetries"),
+        ),
+        (
+            "options",
+            config::CLIENT_OPTIONS,
+            "retries",
+            "retries",
+            None,
+        ),
+        (
+            "options",
+            config::CALL_OPTIONS,
+            "idempotency_key",
+            "idempotency_key",
+            Some("idempotencyKey"),
+        ),
+        ("options", config::CALL_OPTIONS, "apiKey", "apiKey", None),
+        (
+            "options",
+            config::UNWRAP_OPTIONS,
+            "tolerance",
+            "tolerance",
+            None,
+        ),
+        (
+            "retryBudget",
+            config::RETRY_BUDGET_OPTIONS,
+            "capcity",
+            "retryBudget.capcity",
+            None,
+        ),
+    ];
+    for (within, known, given, param, meant) in table {
+        let e: Error =
+            config::known_options(within, known, &names(&[known[0], given])).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidRequest, "{given}");
+        assert_eq!(e.code.as_deref(), Some("invalid_option"), "{given}");
+        assert_eq!(e.param.as_deref(), Some(param), "{given}");
+        assert!(
+            e.message
+                .starts_with(&format!("unknown option \"{given}\" in {within}")),
+            "{}",
+            e.message
+        );
+        match meant {
+            Some(m) => assert!(
+                e.message.ends_with(&format!("did you mean \"{m}\"?")),
+                "{}",
+                e.message
+            ),
+            None => {
+                assert!(e.message.contains("the known ones are"), "{}", e.message);
+                for k in known {
+                    assert!(e.message.contains(k), "{} lacks {k}", e.message);
+                }
+            }
+        }
+    }
+    // An empty name: the param names the object, never "".
+    let e: Error =
+        config::known_options("retryBudget", config::RETRY_BUDGET_OPTIONS, &names(&[""]))
+            .unwrap_err();
+    assert_eq!(e.param.as_deref(), Some("retryBudget"));
+    assert!(
+        e.message.starts_with("unknown option \"\" in retryBudget"),
+        "{}",
+        e.message
+    );
+    // A huge name is cut in the message and the param.
+    let huge = "x".repeat(10_000);
+    let e: Error = config::known_options("options", config::CALL_OPTIONS, &[huge]).unwrap_err();
+    assert_eq!(e.param.map(|p| p.len()), Some(100));
+    assert!(e.message.len() < 1000);
+}

@@ -29,6 +29,9 @@ extern "C" {
     /// `{ ...v }`: getters and Proxy traps run here, once.
     #[wasm_bindgen(js_name = copyRecord, catch)]
     fn copy_record(v: &JsValue) -> Result<JsValue, JsValue>;
+    /// The first 64 own enumerable names of `o`, newline-separated (a Proxy trap may throw).
+    #[wasm_bindgen(js_name = optionNames, catch)]
+    fn option_names(o: &JsValue) -> Result<String, JsValue>;
 }
 
 /// An object literal (or one with a null prototype), from any realm: not an array, a `Map`,
@@ -61,6 +64,22 @@ impl Opts {
             Err(_) => return Err(type_error(param, "an object whose properties can be read")),
         }
         Ok(Opts(Some(value)))
+    }
+
+    /// Refuses a name that is not one of `known` (see `crate::config::known_options`); `within`
+    /// names the object in the message.
+    #[inline(never)]
+    pub fn known(&self, within: &str, known: &[&str]) -> Result<(), E> {
+        let Some(o) = self.0.as_ref() else {
+            return Ok(());
+        };
+        let names = option_names(o)
+            .map_err(|_| type_error(within, "an object whose properties can be read"))?;
+        if names.is_empty() {
+            return Ok(());
+        }
+        let names: Vec<String> = names.split('\n').map(str::to_owned).collect();
+        config::known_options(within, known, &names)
     }
 
     /// The raw value of `key` (`None` when unset); a getter or Proxy trap that throws is
@@ -188,6 +207,7 @@ pub struct ClientOptions {
 /// Reads and validates `ClientOptions`.
 pub fn client_options(value: JsValue) -> Result<ClientOptions, E> {
     let o = Opts::new(value, "options")?;
+    o.known("options", config::CLIENT_OPTIONS)?;
     let mut c = ClientConfig::default();
     if let Some(k) = o.string("apiKey")? {
         config::api_key(&k)?;
@@ -246,6 +266,7 @@ fn retry_budget(o: &Opts) -> Result<Option<crate::budget::BudgetSettings>, E> {
         ));
     }
     let b = Opts(Some(v));
+    b.known("retryBudget", config::RETRY_BUDGET_OPTIONS)?;
     let num = |k: &str, param: &str| -> Result<Option<f64>, E> {
         b.raw(k)
             .map_err(|_| type_error(param, "readable (reading it threw)"))?
@@ -273,6 +294,7 @@ pub struct CallOptions {
 
 /// Reads and validates `CallOptions` from `o`.
 pub fn call_options(o: &Opts) -> Result<CallOptions, E> {
+    o.known("options", config::CALL_OPTIONS)?;
     Ok(CallOptions {
         idempotency_key: o.string("idempotencyKey")?,
         signal: o.signal("signal")?,

@@ -60,6 +60,7 @@ impl Inner {
         options: JsValue,
     ) -> Result<JsValue, E> {
         let o = Opts::new(options, "options")?;
+        o.known("options", crate::config::UNWRAP_OPTIONS)?;
         let call_secret = o.string("secret")?;
         self.verify_delivery(&o, call_secret.as_deref(), payload, headers)
             .await
