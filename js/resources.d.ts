@@ -423,9 +423,9 @@ export type WebhookEvent =
 /** Options of `webhooks.unwrap`. */
 export interface WebhookUnwrapOptions {
   /** The signing secret (`whsec_…`); default: the client's `webhookSecret`. */
-  secret?: string;
+  secret?: string | undefined;
   /** The largest accepted |now − t|, in seconds (whole, ≥ 0). @default 300 */
-  toleranceSec?: number;
+  toleranceSec?: number | undefined;
 }
 
 /** The request headers: a `Headers`, or a plain record in any case (Node's `req.headers`). */
@@ -442,7 +442,7 @@ export interface ResourceCallOptions extends CallOptions {
    * `replayed`, `rateLimit`, `attempts`) instead of the parsed body alone.
    * @default false
    */
-  withResponse?: boolean;
+  withResponse?: boolean | undefined;
 }
 
 /** The options of a GET: no `idempotencyKey` (a GET never carries one; it is refused). */
@@ -455,23 +455,23 @@ export interface WithResponse {
 
 /** Options that ask for the body alone (the default). */
 export interface BodyOnly {
-  withResponse?: false;
+  withResponse?: false | undefined;
 }
 
 /** `generations.waitFor` / `comparisons.waitFor` options. */
 export interface WaitOptions<T = Generation | Comparison> extends Omit<CallOptions, "idempotencyKey"> {
   /** The first wait between polls, in ms; each next one is 1.5× longer (rounded up), up to `maxIntervalMs`. @default 1000 */
-  intervalMs?: number;
+  intervalMs?: number | undefined;
   /** The cap of the growing interval (raised to `intervalMs` if lower). @default 10000 */
-  maxIntervalMs?: number;
+  maxIntervalMs?: number | undefined;
   /**
    * Here: the deadline for the **whole wait**, from the call (each poll keeps the client's
    * per-attempt timeout). When it passes — in a poll, in a retry wait, or between polls — the
    * wait rejects with a `TimeoutError` naming the last status. @default none (wait until terminal)
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Called with the parsed object after the first poll and after each poll whose `status` changed (for a comparison: its own or any child's). Exceptions it throws are ignored. */
-  onProgress?: (current: T) => void;
+  onProgress?: ((current: T) => void) | undefined;
 }
 
 /** A method taking a params object: `images.generate`, `videos.create`, … */

@@ -4,36 +4,36 @@
 export interface ClientOptions {
   /** Sent as `Authorization: Bearer <apiKey>`. Omit when `baseUrl` is your own proxy that adds it.
    *  In a browser page the constructor refuses a key unless `dangerouslyAllowBrowser` is true. */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** @default "https://api.rimp.io" */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** Retries after the first attempt (0–20). @default 3 (at most 4 attempts) */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** First backoff step; the wait after failed attempt i is `min(maxRetryDelayMs, retryDelayMs·2^i + U[0, retryDelayMs/2))`. @default 1000 */
-  retryDelayMs?: number;
+  retryDelayMs?: number | undefined;
   /** Backoff cap. @default 30000 */
-  maxRetryDelayMs?: number;
+  maxRetryDelayMs?: number | undefined;
   /** A server-requested wait (`Retry-After`, `X-RateLimit-Reset`) above this is not slept: the call
    *  fails at once with a `RateLimitError` carrying `retryAfterMs`. @default 60000 */
-  maxRetryAfterMs?: number;
+  maxRetryAfterMs?: number | undefined;
   /** Per-attempt timeout, covering the response body. @default 60000 */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** The `fetch` to use. @default globalThis.fetch, looked up at call time */
-  fetch?: (input: string, init: RimpFetchInit) => Promise<FetchResponse>;
+  fetch?: ((input: string, init: RimpFetchInit) => Promise<FetchResponse>) | undefined;
   /** Passed to every `fetch` (e.g. `credentials: "include"` for a cookie-authenticated proxy,
    *  `keepalive`, `priority`, `cache`, `mode`). The client's own `method`, `headers`, `body` and
    *  `signal` always win. */
-  fetchOptions?: FetchOptions;
+  fetchOptions?: FetchOptions | undefined;
   /** Allow an `apiKey` over plain `http://` to a host that is not loopback (the key would travel
    *  in clear text). Without it the constructor throws `InvalidRequestError` code
    *  `insecure_base_url`. @default false */
-  allowInsecureHttp?: boolean;
+  allowInsecureHttp?: boolean | undefined;
   /** A retry budget shared by every client of the same `baseUrl` in this JS realm: a token
    *  bucket that retries spend and successes refill. When it is empty, failures are returned
    *  without retrying (`retryBudgetExhausted: true` on the error), so an outage costs about one
    *  attempt per call instead of four. `false` turns it off.
    *  @default { capacity: 500, retryCost: 5, timeoutCost: 10, successRefund: 1 } */
-  retryBudget?: false | RetryBudgetOptions;
+  retryBudget?: false | RetryBudgetOptions | undefined;
   /** Share what this client learns about its key's rate limit with every other client of the
    *  same `baseUrl` and key in this origin (other tabs, workers; through `BroadcastChannel`, and
    *  `localStorage` for clients created later): when one is told the key is limited until T (a
@@ -42,23 +42,23 @@ export interface ClientOptions {
    *  in `onRetry` as `"shared-rate-limit"`; a hold longer than `maxRetryAfterMs` fails at once
    *  with a `RateLimitError`, nothing sent). Only a hash of the base URL and key is used as the
    *  channel's name. @default true in browser pages and workers, false elsewhere (Node) */
-  shareRateLimit?: boolean;
+  shareRateLimit?: boolean | undefined;
   /** Where log lines go. @default globalThis.console */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** How much to log: each attempt, wait and retry at `"debug"`; a retry refused because the
    *  retry budget is empty at `"warn"`. Lines never carry a header (so never the key).
    *  @default "warn" */
-  logLevel?: "off" | "error" | "warn" | "info" | "debug";
+  logLevel?: "off" | "error" | "warn" | "info" | "debug" | undefined;
   /** Extra headers for every request (each extra non-safelisted header costs a CORS preflight grant). */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /** Allow `apiKey` in a browser page (anyone who opens the page can read the key). @default false */
-  dangerouslyAllowBrowser?: boolean;
+  dangerouslyAllowBrowser?: boolean | undefined;
   /** Called before each wait between attempts. Exceptions it throws are ignored. */
-  onRetry?: (event: RetryEvent) => void;
+  onRetry?: ((event: RetryEvent) => void) | undefined;
   /** The signing secret (`whsec_…`, returned once by `webhooks.create`) that
    *  `webhooks.unwrap` verifies deliveries with, unless the call passes its own `secret`.
    *  Never printed: redacted from errors, absent from `toJSON()`. */
-  webhookSecret?: string;
+  webhookSecret?: string | undefined;
 }
 
 /** A logger such as `console`, pino or winston. */
@@ -72,13 +72,13 @@ export interface Logger {
 /** The numbers of a retry budget (whole numbers). */
 export interface RetryBudgetOptions {
   /** Tokens when full (1–1000000). @default 500 */
-  capacity?: number;
+  capacity?: number | undefined;
   /** Tokens a retry spends. @default 5 */
-  retryCost?: number;
+  retryCost?: number | undefined;
   /** Tokens a retry after a per-attempt timeout spends. @default 10 */
-  timeoutCost?: number;
+  timeoutCost?: number | undefined;
   /** Tokens a success gives back (up to `capacity`). @default 1 */
-  successRefund?: number;
+  successRefund?: number | undefined;
 }
 
 // The platform's own types where the environment declares them (DOM, or @types/node), else the
@@ -123,15 +123,15 @@ export interface RimpFetchInit {
 /** The last argument of every method. */
 export interface CallOptions {
   /** Sent as `Idempotency-Key` on every attempt of a POST (1–200 printable ASCII characters). Default for POST: a fresh UUID v4 per call. Refused on GET. */
-  idempotencyKey?: string;
+  idempotencyKey?: string | undefined;
   /** Aborts the call, including a wait between attempts; rejects with `AbortError` (`cause` = `signal.reason`). */
-  signal?: AbortSignalLike;
+  signal?: AbortSignalLike | undefined;
   /** Per-attempt timeout for this call. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Retries for this call. */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** Extra headers for this call (override the client's). */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
 }
 
 /** Options of `client.request()`. */
@@ -139,7 +139,7 @@ export interface RequestOptions extends CallOptions {
   /** Sent as JSON (`JSON.stringify`). Not allowed on GET/HEAD. */
   body?: unknown;
   /** Appended to the path, percent-encoded; `undefined` values are skipped. */
-  query?: Record<string, string | number | boolean | null | undefined>;
+  query?: Record<string, string | number | boolean | null | undefined> | undefined;
 }
 
 /** A successful answer and how it was reached. */

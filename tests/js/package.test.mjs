@@ -124,6 +124,17 @@ test("TypeScript consumers type-check under --strict, and misuse is caught", () 
   } catch (e) {
     assert.fail(`tsc --strict failed:\n${e.stdout}${e.stderr}`);
   }
+  // The same declarations under exactOptionalPropertyTypes: `undefined` passed explicitly.
+  writeFileSync(join(app, "tsconfig.exact.json"), JSON.stringify({
+    compilerOptions: { strict: true, exactOptionalPropertyTypes: true, noEmit: true, target: "es2022", module: "nodenext",
+      moduleResolution: "nodenext", lib: ["es2022", "dom"], types: [], skipLibCheck: false },
+    files: ["exact-optional.ts"],
+  }));
+  try {
+    execFileSync(tsc, ["-p", join(app, "tsconfig.exact.json")], { encoding: "utf8", stdio: "pipe" });
+  } catch (e) {
+    assert.fail(`tsc --exactOptionalPropertyTypes failed:\n${e.stdout}${e.stderr}`);
+  }
   // The package's declarations use no `any` in public signatures.
   const dts = readFileSync(join(app, "node_modules", "rimp-client", "index.d.ts"), "utf8");
   const code = dts.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
