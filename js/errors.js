@@ -47,6 +47,17 @@ export class RimpError extends Error {
     this.retryable = props.retryable ?? false;
     this.retryBudgetExhausted = props.retryBudgetExhausted ?? false;
   }
+
+  /**
+   * What `JSON.stringify(err)` gives: `name` and `message` (an `Error`'s own are not
+   * enumerable, so JSON loggers would drop them) with every field of the error. The `cause`
+   * is left out: it may be any value, even one that cannot be serialised.
+   */
+  toJSON() {
+    const out = { name: this.name, message: this.message };
+    for (const key of Object.keys(this)) out[key] = this[key];
+    return out;
+  }
 }
 
 /** The server answered with a non-2xx status (or the client refused an invalid request). */

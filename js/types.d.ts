@@ -215,6 +215,8 @@ export declare class RimpError extends Error {
   readonly retryable: boolean;
   /** True when the call failed without its retries because the retry budget was empty. */
   readonly retryBudgetExhausted: boolean;
+  /** `JSON.stringify(err)`: `name`, `message` and every field (not `cause` or `stack`). */
+  toJSON(): { name: string; message: string; [field: string]: unknown };
 }
 /** The server answered with a non-2xx status, or the client refused the request before sending (`status` null). */
 export declare class APIError extends RimpError {

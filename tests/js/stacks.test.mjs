@@ -1,5 +1,6 @@
-// Error stacks point at the caller's code, against the BUILT package (RIMP_PKG, default pkg/):
-// an error made inside the wasm glue would otherwise show only wasm and glue frames, which an
+// Errors as a developer sees them, against the BUILT package (RIMP_PKG, default pkg/): stacks
+// point at the caller's code, and JSON.stringify keeps name and message. Without the first,
+// an error made inside the wasm glue would show only wasm and glue frames, which an
 // error tracker cannot map to the app.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -43,4 +44,16 @@ test("so does a refused argument's", async () => {
   assert.ok(e instanceof InvalidRequestError);
   assert.equal(e.param, "id");
   assert.match(e.stack.split("\n")[1], /at async loadGallery /);
+});
+
+test("JSON.stringify(err) keeps name, message and the fields, for JSON loggers", async () => {
+  const e = await loadGallery("gen_missing").then(() => assert.fail("resolved"), (e) => e);
+  const json = JSON.parse(JSON.stringify(e));
+  assert.equal(json.name, "NotFoundError");
+  assert.equal(json.message, "No such generation.");
+  assert.equal(json.code, "generation_not_found");
+  assert.equal(json.status, 404);
+  assert.equal(json.attempts, 1);
+  assert.equal("stack" in json, false);
+  assert.equal("cause" in json, false);
 });
