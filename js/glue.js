@@ -21,6 +21,7 @@ const RAW_LIMIT = 2048;
 // result is the status line, these two are never one.
 const TIMED_OUT = "-1";
 const ABORTED = "-2";
+const NOT_A_RESPONSE = "-3";
 
 /**
  * One attempt: `fetch(url, init)` (called with `this = globalThis`, so a bare `window.fetch`
@@ -33,7 +34,8 @@ const ABORTED = "-2";
  *
  * Resolves to `[statusAndHeaderLines, bodyText, parsedBody (2xx only)]`, or to `[TIMED_OUT]` /
  * `[ABORTED]` as soon as the timer fires or `signal` aborts (the request is aborted too, and
- * the promise settles even if `fetch` ignores its signal). Rejects as `fetch` or `text()` do.
+ * the promise settles even if `fetch` ignores its signal), or to `[NOT_A_RESPONSE, what]` when
+ * `fetch` resolved to something without `text()`. Rejects as `fetch` or `text()` do.
  * `cancel(promise)` ends it the same way when the call is dropped mid-attempt.
  */
 export function send(fetchFn, url, method, headerLines, body, fetchOptions, timeoutMs, signal) {
@@ -169,6 +171,9 @@ function unlisten(signal, listener) {
 
 async function exchange(fetchFn, url, init) {
   const response = await fetchFn.call(globalThis, url, init);
+  if (response === null || typeof response !== "object" || typeof response.text !== "function") {
+    return [NOT_A_RESPONSE, kindOf(response)];
+  }
   const status = response.status;
   let head = readHeaders(response);
   const text = await response.text();
@@ -179,6 +184,13 @@ async function exchange(fetchFn, url, init) {
   return status >= 200 && status < 300
     ? [head, typeof text === "string" && text.length > RAW_LIMIT ? text.slice(0, RAW_LIMIT) : text, parseBody(text)]
     : [head, boundErrorText(text)];
+}
+
+/** A few words on what a value is ("undefined", "a string", "an object without text()"). */
+function kindOf(v) {
+  if (v === null || v === undefined) return String(v);
+  if (typeof v === "object") return "an object without text()";
+  return "a " + typeof v;
 }
 
 /** The headers the client reads, one per line in READ's order; "\0" marks an absent (or CORS-hidden) one. */

@@ -94,6 +94,16 @@ pub fn transport_error<C>(e: TransportError<C>, timeout_ms: u64) -> Error<C> {
                 + " ms with no complete answer",
         ),
         TransportFailure::Aborted => Error::new(ErrorKind::Abort, "the call was aborted"),
+        TransportFailure::NotAResponse => {
+            let mut err = Error::new(
+                ErrorKind::Client,
+                String::from("the fetch function resolved to ")
+                    + &e.detail
+                    + ", not a Response: a custom fetch must resolve to a Response (or an object with status, headers.get() and text())",
+            );
+            err.code = Some("invalid_fetch_response".into());
+            err
+        }
     };
     err.retryable = matches!(
         e.failure,

@@ -64,6 +64,9 @@ pub enum TransportFailure {
     Timeout,
     /// The caller's signal aborted.
     Aborted,
+    /// The `fetch` function resolved to something that is not a `Response` (a broken custom
+    /// `fetch` or test stub): a bug to report, not a network failure to retry.
+    NotAResponse,
 }
 
 /// An attempt that got no answer; `cause` is the original JS value (the `fetch` rejection,

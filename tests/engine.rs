@@ -224,6 +224,23 @@ fn network_failure_on_unkeyed_post_is_not_replayed() {
 }
 
 #[test]
+fn a_fetch_that_resolves_to_no_response_is_reported_once_not_retried() {
+    let p = plan("GET", None, 3);
+    let s = Sleeps::default();
+    let (r, sent, _) = run(&p, vec![Err(TransportFailure::NotAResponse)], &s);
+    let e = r.unwrap_err();
+    assert_eq!((e.kind, e.attempts, sent.len()), (ErrorKind::Client, 1, 1));
+    assert_eq!(e.code.as_deref(), Some("invalid_fetch_response"));
+    assert!(!e.retryable);
+    assert!(
+        e.message.starts_with("the fetch function resolved to "),
+        "{}",
+        e.message
+    );
+    assert!(s.waits.borrow().is_empty());
+}
+
+#[test]
 fn network_failure_and_timeout_on_get_are_retried() {
     let p = plan("GET", None, 3);
     let s = Sleeps::default();

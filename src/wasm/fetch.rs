@@ -23,8 +23,8 @@ use crate::wasm::timer::{Trip, abort_reason};
 #[wasm_bindgen(module = "/js/glue.js")]
 extern "C" {
     /// One attempt, timer and abort included (see `send` in js/glue.js): resolves to
-    /// `[statusAndHeaderLines, bodyText, parsedBody?]`, or to `["-1"]` (timed out) or
-    /// `["-2"]` (aborted).
+    /// `[statusAndHeaderLines, bodyText, parsedBody?]`, or to `["-1"]` (timed out), `["-2"]`
+    /// (aborted) or `["-3", what]` (`fetch` resolved to `what`, not a `Response`).
     #[wasm_bindgen(js_name = send, catch)]
     #[allow(clippy::too_many_arguments)]
     fn send_js(
@@ -191,6 +191,13 @@ impl Transport for FetchTransport {
         };
         let head = parts.get(0).as_string().unwrap_or_default();
         let (status_line, lines) = head.split_once('\n').unwrap_or((&head, ""));
+        if status_line == "-3" {
+            return Err(TransportError {
+                failure: TransportFailure::NotAResponse,
+                detail: parts.get(1).as_string().unwrap_or_default(),
+                cause: None,
+            });
+        }
         let trip = match status_line {
             "-1" => Some(Trip::Timer),
             "-2" => Some(Trip::Abort),

@@ -91,3 +91,17 @@ test("a huge 2xx page gives a rawBody of at most 2048 characters, and wasm memor
   assert.equal(w.rawBody.length, 2048);
   assert.equal(pkg.RimpClient[DIAG]().memoryBytes - before, 0);
 });
+
+test("a custom fetch that resolves to no Response is reported as such, once, not as a network error", async () => {
+  for (const [answer, what] of [[{}, "an object without text()"], [undefined, "undefined"], ["ok", "a string"]]) {
+    let calls = 0;
+    const client = new pkg.RimpClient({ baseUrl: "https://api.test", fetch: async () => (calls++, answer) });
+    const e = await rejection(client.models.list());
+    assert.ok(e instanceof pkg.RimpError);
+    assert.ok(!(e instanceof pkg.ConnectionError));
+    assert.equal(e.code, "invalid_fetch_response");
+    assert.equal(e.retryable, false);
+    assert.ok(e.message.includes(`resolved to ${what}, not a Response`), e.message);
+    assert.equal(calls, 1, "not retried");
+  }
+});
