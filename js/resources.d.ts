@@ -65,12 +65,12 @@ export interface Generation {
 export interface ImageGenerateParams {
   model: string;
   prompt: string;
-  aspect_ratio?: OpenEnum<"1:1" | "3:2" | "2:3" | "16:9" | "9:16">;
+  aspect_ratio?: OpenEnum<"1:1" | "3:2" | "2:3" | "16:9" | "9:16"> | undefined;
   /** How many images, 1–4. */
-  num_outputs?: number;
-  negative_prompt?: string;
+  num_outputs?: number | undefined;
+  negative_prompt?: string | undefined;
   /** Integer. */
-  seed?: number;
+  seed?: number | undefined;
 }
 
 /** `POST /v1/videos` (asynchronous: 202 and a `queued` generation). */
@@ -79,13 +79,13 @@ export interface VideoCreateParams {
   model: string;
   prompt: string;
   /** Whole seconds, 2–10. */
-  duration_s?: number;
-  aspect_ratio?: OpenEnum<"16:9" | "9:16" | "1:1">;
-  resolution?: OpenEnum<"720p" | "1080p">;
+  duration_s?: number | undefined;
+  aspect_ratio?: OpenEnum<"16:9" | "9:16" | "1:1"> | undefined;
+  resolution?: OpenEnum<"720p" | "1080p"> | undefined;
   /** Image-to-video input (a URI). */
-  image_url?: string;
+  image_url?: string | undefined;
   /** Integer. */
-  seed?: number;
+  seed?: number | undefined;
 }
 
 /** `POST /v1/music` (asynchronous). */
@@ -93,8 +93,8 @@ export interface MusicCreateParams {
   model: string;
   prompt: string;
   /** Whole seconds, 15–180. */
-  duration_s?: number;
-  with_vocals?: boolean;
+  duration_s?: number | undefined;
+  with_vocals?: boolean | undefined;
 }
 
 /** `POST /v1/three-d` (asynchronous). */
@@ -103,13 +103,13 @@ export interface ThreeDCreateParams {
   /** At most 4000 characters. */
   prompt: string;
   /** Image-to-3D input (a URI). */
-  image_url?: string;
+  image_url?: string | undefined;
   /** Texture edge in pixels, a **string** enum in the API (`"1024"`, `"2048"`, `"4096"`). */
-  texture_size?: OpenEnum<"1024" | "2048" | "4096">;
-  mesh_complexity?: OpenEnum<"low" | "medium" | "high">;
-  rigged?: boolean;
+  texture_size?: OpenEnum<"1024" | "2048" | "4096"> | undefined;
+  mesh_complexity?: OpenEnum<"low" | "medium" | "high"> | undefined;
+  rigged?: boolean | undefined;
   /** Integer. */
-  seed?: number;
+  seed?: number | undefined;
 }
 
 /** `POST /v1/upscale` (asynchronous). */
@@ -118,8 +118,8 @@ export interface UpscaleCreateParams {
   /** The image to upscale (a URI). Required. */
   image_url: string;
   /** A **string** enum in the API (`"2"`, `"4"`); the numbers 2 and 4 are accepted too and sent as given. */
-  scale_factor?: OpenEnum<"2" | "4"> | 2 | 4;
-  face_enhance?: boolean;
+  scale_factor?: OpenEnum<"2" | "4"> | 2 | 4 | undefined;
+  face_enhance?: boolean | undefined;
 }
 
 // ---- Chat: not the Generation shape ----
@@ -136,11 +136,11 @@ export interface ChatCreateParams {
   /** 1–50 messages. */
   messages: ChatMessage[];
   /** 1–8000. */
-  max_tokens?: number;
+  max_tokens?: number | undefined;
   /** 0–2. */
-  temperature?: number;
+  temperature?: number | undefined;
   /** A separate field, not a message. At most 8000 characters. */
-  system_prompt?: string;
+  system_prompt?: string | undefined;
 }
 
 /** A chat completion. Unlike a `Generation` it has no `reserved_credits`, `outputs`, `cache_hit` or `prompt`. */
@@ -173,7 +173,7 @@ export interface ComparisonCreateParams {
   /** 2–12 model ids. */
   models: string[];
   /** Parameters sent to every model. */
-  params_shared?: Record<string, unknown>;
+  params_shared?: Record<string, unknown> | undefined;
 }
 
 /** One model's job inside a comparison. */
@@ -214,11 +214,11 @@ export interface Comparison {
 /** `GET /v1/usage` query. */
 export interface UsageQuery {
   /** ISO 8601 date-time, e.g. `"2026-05-01T00:00:00Z"`. */
-  start?: string;
+  start?: string | undefined;
   /** ISO 8601 date-time. */
-  end?: string;
+  end?: string | undefined;
   /** Sent as `group_by`. */
-  groupBy?: OpenEnum<"day" | "model" | "api_key">;
+  groupBy?: OpenEnum<"day" | "model" | "api_key"> | undefined;
 }
 
 /** Aggregated pay-as-you-go usage. **Guessed shape** (the docs show none): the fields rimp-mock sends. */
@@ -267,15 +267,15 @@ export interface ApiKeyCreateParams {
   /** e.g. `"production-2026-q2"` */
   name: string;
   /** Not documented for the API (the docs set scopes in the dashboard); rimp-mock accepts it. Empty = full access. */
-  scopes?: ApiKeyScope[];
+  scopes?: ApiKeyScope[] | undefined;
 }
 
 /** `PATCH /v1/api-keys/{id}`. */
 export interface ApiKeyUpdateParams {
   /** IPv4/IPv6 CIDR blocks (Enterprise). The API's one **camelCase** field, sent as is. */
-  ipAllowlist?: string[];
+  ipAllowlist?: string[] | undefined;
   /** Not documented; rimp-mock accepts it. */
-  name?: string;
+  name?: string | undefined;
 }
 
 /** An API key. **Guessed shape** (the docs show none). */

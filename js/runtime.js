@@ -76,8 +76,8 @@ export function startWith(module) {
   live = true;
 }
 
-/** Why compiling the wasm failed, in words a page author can act on. */
-function compileFailure(e) {
+/** Why compiling the wasm failed, in words a page author can act on (also used by rimp-client/manual). */
+export function compileFailure(e) {
   const why = describe(e);
   // Chromium: "Refused to compile or instantiate WebAssembly module because 'unsafe-eval' is
   // not an allowed source of script in the following Content Security Policy directive: …";

@@ -1,7 +1,7 @@
 // rimp-client/manual: the same API, with the WebAssembly as a separate file
 // (rimp-client/rimp_client_bg.wasm) that you load once with `await init()` (or `initSync`)
 // before `new RimpClient()`. For apps that want the wasm cached apart from their JS.
-import { setSource, startWith, isReady } from "./runtime.js";
+import { setSource, startWith, isReady, compileFailure } from "./runtime.js";
 import { RimpError } from "./errors.js";
 
 setSource(() => null);
@@ -64,7 +64,7 @@ export async function init(input) {
     try {
       src = await WebAssembly.compile(src);
     } catch (e) {
-      throw fail(`init(): the bytes given are not rimp-client's WebAssembly: ${e && e.message}`, e);
+      throw fail(compileFailure(e).replace(/^rimp-client: /, "init(): "), e);
     }
   }
   // Refuses a module that is not this package's (code init_failed); a later init() can retry.

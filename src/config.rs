@@ -321,10 +321,8 @@ pub const CLIENT_OPTIONS: &[&str] = &[
     "webhookSecret",
 ];
 
-/// The options a call takes: `request()`'s, a resource method's and `waitFor`'s together (an
-/// option that one of them does not use is refused by that method with its own message, or
-/// has no effect there).
-pub const CALL_OPTIONS: &[&str] = &[
+/// The options of `client.request()`.
+pub const REQUEST_OPTIONS: &[&str] = &[
     "idempotencyKey",
     "signal",
     "timeoutMs",
@@ -332,6 +330,26 @@ pub const CALL_OPTIONS: &[&str] = &[
     "headers",
     "body",
     "query",
+];
+
+/// The options of a resource method (`images.generate`, `generations.get`, …). A GET's
+/// `idempotencyKey` is known here and refused with its own message.
+pub const RESOURCE_OPTIONS: &[&str] = &[
+    "idempotencyKey",
+    "signal",
+    "timeoutMs",
+    "maxRetries",
+    "headers",
+    "withResponse",
+];
+
+/// The options of `waitFor` (`idempotencyKey` is known here and refused with its own message).
+pub const WAIT_OPTIONS: &[&str] = &[
+    "idempotencyKey",
+    "signal",
+    "timeoutMs",
+    "maxRetries",
+    "headers",
     "withResponse",
     "intervalMs",
     "maxIntervalMs",

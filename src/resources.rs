@@ -177,7 +177,7 @@ pub fn check_answer<C>(
         msg.push_str(after);
     }
     msg.push_str(if shape == Shape::Empty {
-        " was empty"
+        " was empty (or null)"
     } else {
         " is not a JSON object (see rawBody)"
     });

@@ -307,10 +307,10 @@ fn unknown_option_names_are_refused_with_the_name_they_likely_meant() {
         &names(&["apiKey", "baseUrl", "fetch"]),
     );
     assert!(ok.is_ok());
-    let none: Result<(), Error> = config::known_options("options", config::CALL_OPTIONS, &[]);
+    let none: Result<(), Error> = config::known_options("options", config::REQUEST_OPTIONS, &[]);
     assert!(none.is_ok());
     // (within, known, given, param, the name suggested or None)
-    let table: [(&str, &[&str], &str, &str, Option<&str>); 9] = [
+    let table: [(&str, &[&str], &str, &str, Option<&str>); 12] = [
         (
             "options",
             config::CLIENT_OPTIONS,
@@ -348,12 +348,33 @@ fn unknown_option_names_are_refused_with_the_name_they_likely_meant() {
         ),
         (
             "options",
-            config::CALL_OPTIONS,
+            config::REQUEST_OPTIONS,
             "idempotency_key",
             "idempotency_key",
             Some("idempotencyKey"),
         ),
-        ("options", config::CALL_OPTIONS, "apiKey", "apiKey", None),
+        (
+            "options",
+            config::RESOURCE_OPTIONS,
+            "apiKey",
+            "apiKey",
+            None,
+        ),
+        ("options", config::RESOURCE_OPTIONS, "body", "body", None),
+        (
+            "options",
+            config::REQUEST_OPTIONS,
+            "withResponse",
+            "withResponse",
+            None,
+        ),
+        (
+            "options",
+            config::WAIT_OPTIONS,
+            "interval",
+            "interval",
+            Some("intervalMs"),
+        ),
         (
             "options",
             config::UNWRAP_OPTIONS,
@@ -407,7 +428,7 @@ fn unknown_option_names_are_refused_with_the_name_they_likely_meant() {
     );
     // A huge name is cut in the message and the param.
     let huge = "x".repeat(10_000);
-    let e: Error = config::known_options("options", config::CALL_OPTIONS, &[huge]).unwrap_err();
+    let e: Error = config::known_options("options", config::REQUEST_OPTIONS, &[huge]).unwrap_err();
     assert_eq!(e.param.map(|p| p.len()), Some(100));
     assert!(e.message.len() < 1000);
 }

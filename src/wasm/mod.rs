@@ -415,7 +415,7 @@ impl Inner {
             Error::invalid_option("path", "path must be a string such as \"/v1/models\"")
         })?;
         let o = Opts::new(options, "options")?;
-        let call = options::call_options(&o)?;
+        let call = options::call_options(&o, crate::config::REQUEST_OPTIONS)?;
         let query = options::query(&o)?;
         let body = match o.raw("body")? {
             None => None,

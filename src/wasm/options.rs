@@ -292,9 +292,10 @@ pub struct CallOptions {
     pub headers: Vec<(String, String)>,
 }
 
-/// Reads and validates `CallOptions` from `o`.
-pub fn call_options(o: &Opts) -> Result<CallOptions, E> {
-    o.known("options", config::CALL_OPTIONS)?;
+/// Reads and validates `CallOptions` from `o`, whose names must all be in `known` (the
+/// method's options: `config::REQUEST_OPTIONS`, `RESOURCE_OPTIONS` or `WAIT_OPTIONS`).
+pub fn call_options(o: &Opts, known: &[&str]) -> Result<CallOptions, E> {
+    o.known("options", known)?;
     Ok(CallOptions {
         idempotency_key: o.string("idempotencyKey")?,
         signal: o.signal("signal")?,

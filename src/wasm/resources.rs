@@ -108,7 +108,7 @@ impl Inner {
             }
         };
         let o = Opts::new(options, "options")?;
-        let call = options::call_options(&o)?;
+        let call = options::call_options(&o, crate::config::RESOURCE_OPTIONS)?;
         let with_response = with_response(&o)?;
         let p = self.prepare(ep.method(), &ep.path(&id), &query, body, call)?;
         Ok((p, with_response))

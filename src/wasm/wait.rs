@@ -45,7 +45,7 @@ impl Inner {
     ) -> Result<(Prepared, Poller, Option<Function>, bool), E> {
         let id = read_id(id)?;
         let o = Opts::new(options, "options")?;
-        let call = options::call_options(&o)?;
+        let call = options::call_options(&o, crate::config::WAIT_OPTIONS)?;
         // Here `timeoutMs` is the whole wait's deadline; each poll keeps the client's
         // per-attempt timeout (`plan_poll`).
         let settings = WaitSettings::from_options(

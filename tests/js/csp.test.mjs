@@ -1,7 +1,8 @@
 // A page with a Content-Security-Policy, in headless Chromium, against the BUILT package
 // (RIMP_PKG, default pkg/): without 'wasm-unsafe-eval' the first `new RimpClient()` fails with a
 // RimpError `init_failed` whose message names the policy (the browser's error is its cause);
-// with it, the client works. Nothing leaves 127.0.0.1.
+// with it, the client works. `init()` of rimp-client/manual says the same. Nothing leaves
+// 127.0.0.1.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
@@ -11,7 +12,7 @@ import { chromium } from "playwright-core";
 
 const root = resolve(new URL("../..", import.meta.url).pathname);
 const pkgDir = resolve(root, process.env.RIMP_PKG ?? "pkg");
-const TYPES = { ".js": "text/javascript", ".html": "text/html" };
+const TYPES = { ".js": "text/javascript", ".html": "text/html", ".wasm": "application/wasm" };
 
 // The page's script (a file: the policy allows no inline script).
 const SCRIPT = `
@@ -27,6 +28,19 @@ try {
 window.__result = result;
 `;
 
+// The same with rimp-client/manual: `init()` fetches the .wasm next to the module.
+const MANUAL_SCRIPT = `
+import { init } from "/__pkg/manual.js";
+let result;
+try {
+  await init();
+  result = { ok: true };
+} catch (e) {
+  result = { ok: false, name: e?.name, code: e?.code, message: e?.message, cause: String(e?.cause?.message ?? e?.cause) };
+}
+window.__result = result;
+`;
+
 let server;
 let origin;
 let browser;
@@ -36,13 +50,13 @@ before(async () => {
     const path = new URL(req.url, "http://x").pathname;
     const page = (csp) => {
       res.writeHead(200, { "content-type": "text/html", "content-security-policy": csp });
-      res.end('<!doctype html><meta charset="utf-8"><script type="module" src="/__page.js"></script>');
+      res.end(`<!doctype html><meta charset="utf-8"><script type="module" src="${path.includes("manual") ? "/__manual.js" : "/__page.js"}"></script>`);
     };
-    if (path === "/strict.html") return page("script-src 'self'");
+    if (path === "/strict.html" || path === "/strict-manual.html") return page("script-src 'self'");
     if (path === "/allowed.html") return page("script-src 'self' 'wasm-unsafe-eval'");
-    if (path === "/__page.js") {
+    if (path === "/__page.js" || path === "/__manual.js") {
       res.writeHead(200, { "content-type": "text/javascript" });
-      return res.end(SCRIPT);
+      return res.end(path === "/__page.js" ? SCRIPT : MANUAL_SCRIPT);
     }
     if (path.startsWith("/__pkg/")) {
       const file = resolve(pkgDir, path.slice("/__pkg/".length));
@@ -87,6 +101,14 @@ test("without 'wasm-unsafe-eval' the first new RimpClient() names the policy", a
   assert.match(r.message, /Content-Security-Policy/);
   assert.match(r.message, /'wasm-unsafe-eval'/);
   assert.match(r.cause, /Content Security Policy|unsafe-eval/i);
+});
+
+test("rimp-client/manual: init() under the same policy names it too", async () => {
+  const r = await load("/strict-manual.html");
+  assert.equal(r.ok, false, JSON.stringify(r));
+  assert.equal(r.code, "init_failed");
+  assert.match(r.message, /^init\(\): the page's Content-Security-Policy does not allow WebAssembly/);
+  assert.match(r.message, /'wasm-unsafe-eval'/);
 });
 
 test("with 'wasm-unsafe-eval' the client works", async () => {

@@ -45,6 +45,17 @@ test("a misspelt option name is refused with the name it likely meant, not ignor
   const w = await rejection(client.webhooks.unwrap("{}", {}, { tolerance: 5 }));
   assert.equal(w.param, "tolerance");
   assert.equal(sent, 0, "nothing is sent");
+  // An option of another method is refused too: it would have no effect here.
+  for (const [call, param] of [
+    [() => client.images.generate({ model: "m", prompt: "p" }, { body: { model: "other" } }), "body"],
+    [() => client.models.list({ intervalMs: 5 }), "intervalMs"],
+    [() => client.request("GET", "/v1/models", { withResponse: true }), "withResponse"],
+  ]) {
+    const r = await rejection(call());
+    assert.equal(r.code, "invalid_option");
+    assert.equal(r.param, param);
+  }
+  assert.equal(sent, 0, "nothing is sent");
   // Every documented call option passes.
   assert.deepEqual(await client.models.list({ timeoutMs: 1000, maxRetries: 1, headers: { "x-trace": "1" }, signal: new AbortController().signal }), { data: [] });
 });

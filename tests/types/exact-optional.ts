@@ -21,3 +21,7 @@ export async function retryWithSameKey(client: RimpClient) {
 export const configured = new RimpClient({ apiKey: maybeKey, baseUrl: undefined, onRetry: undefined, retryBudget: undefined });
 export const waited = (c: RimpClient) => c.generations.waitFor("gen_1", { timeoutMs: undefined, onProgress: undefined });
 export const raw = (c: RimpClient) => c.request("GET", "/v1/models", { query: undefined, body: undefined, headers: undefined });
+// Request params: an optional field may be passed as undefined (it is left out of the body or
+// the query).
+export const usage = (c: RimpClient) => c.usage.get({ start: maybeKey, groupBy: undefined });
+export const image = (c: RimpClient) => c.images.generate({ model: "flux-pro", prompt: "p", aspect_ratio: undefined });
