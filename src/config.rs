@@ -321,6 +321,10 @@ pub const CLIENT_OPTIONS: &[&str] = &[
     "webhookSecret",
 ];
 
+// The per-method lists below repeat the five call options on purpose: checking a list of
+// groups (`CallOptions` + each method's own) was measured at +163 bytes of wasm gzip, for
+// ten repeated names.
+
 /// The options of `client.request()`.
 pub const REQUEST_OPTIONS: &[&str] = &[
     "idempotencyKey",

@@ -191,16 +191,16 @@ impl Transport for FetchTransport {
         };
         let head = parts.get(0).as_string().unwrap_or_default();
         let (status_line, lines) = head.split_once('\n').unwrap_or((&head, ""));
-        if status_line == "-3" {
-            return Err(TransportError {
-                failure: TransportFailure::NotAResponse,
-                detail: parts.get(1).as_string().unwrap_or_default(),
-                cause: None,
-            });
-        }
         let trip = match status_line {
             "-1" => Some(Trip::Timer),
             "-2" => Some(Trip::Abort),
+            "-3" => {
+                return Err(TransportError {
+                    failure: TransportFailure::NotAResponse,
+                    detail: parts.get(1).as_string().unwrap_or_default(),
+                    cause: None,
+                });
+            }
             _ => None,
         };
         if let Some(trip) = trip {
